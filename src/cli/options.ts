@@ -1,0 +1,36 @@
+/** Everything the command line says, typed. Config files are merged later (config/). */
+
+export type MuxChoice = 'auto' | 'tmux' | 'screen';
+
+export interface CliOptions {
+  destination: string | undefined;
+  /** Remote command words, joined with spaces for the remote shell exactly as ssh does. */
+  command: string[];
+  port: number | undefined;
+  login: string | undefined;
+  configFile: string | undefined;
+  /** `-o` pairs and the flags that are shorthands for config keywords, in command-line order. */
+  sshOptions: Array<[string, string]>;
+  /** Number of `-t` given (2 = force a tty even without a local one). */
+  forceTty: number;
+  disableTty: boolean;
+  noCommand: boolean;
+  quiet: boolean;
+  verbose: number;
+  // stayssh's own options (SPEC §1); undefined means "not given on the command line".
+  session: string | undefined;
+  list: boolean;
+  json: boolean;
+  kill: string | undefined;
+  mux: MuxChoice | undefined;
+  maxAttempts: number | undefined;
+  giveUpAfterMs: number | undefined;
+  backoffMaxMs: number | undefined;
+  onDisconnect: string | undefined;
+  onReconnect: string | undefined;
+  onGiveUp: string | undefined;
+  events: string | undefined;
+  remember: boolean;
+  forget: boolean;
+  demo: boolean;
+}

@@ -1,0 +1,95 @@
+/**
+ * Takes the shim's report frames out of a byte stream (the pty channel of an attach, or
+ * the plain output of list/kill/probe) and hands back everything else untouched.
+ *
+ * Frames may be split across chunks at any byte. Only bytes that could still be the start
+ * of a frame are held back: a tail that is a prefix of `ESC ] 7777;stayssh;`, or a frame
+ * whose BEL has not arrived yet. Everything else goes out at once, so interactive output
+ * is never delayed by the filter.
+ *
+ * Malformed frames: a sequence that matches the marker but holds a control byte (e.g. an
+ * ESC or newline) before its BEL, or runs past MAX_FRAME_BYTES, is not ours and passes
+ * through as output, byte for byte. A well-framed payload that does not decode becomes an
+ * `unknown` report (never output: it is ours, and the user must not see it).
+ */
+import { REPORT_END, REPORT_PREFIX, decodeReport } from './report-codec.js';
+import type { ShimReport } from './types.js';
+
+/** Longest frame we wait for; real ones are < 1 KiB (a list line with a long command). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+const ESC = 0x1b;
+const EMPTY = Buffer.alloc(0);
+
+export interface FilterResult {
+  output: Buffer;
+  reports: ShimReport[];
+}
+
+export class ReportFilter {
+  private held: Buffer = EMPTY;
+
+  push(chunk: Buffer): FilterResult {
+    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = EMPTY;
+    const out: Buffer[] = [];
+    const reports: ShimReport[] = [];
+    let emitted = 0; // data[emitted..] not yet copied to out
+    let i = data.indexOf(ESC);
+    while (i !== -1) {
+      const verdict = this.frameAt(data, i);
+      if (verdict === 'partial') {
+        out.push(data.subarray(emitted, i));
+        this.held = Buffer.from(data.subarray(i)); // copy: the caller may reuse its chunk
+        emitted = data.length;
+        break;
+      }
+      if (typeof verdict === 'number') {
+        out.push(data.subarray(emitted, i));
+        const payload = data.subarray(i + REPORT_PREFIX.length, verdict).toString('latin1');
+        reports.push(decodeReport(payload));
+        emitted = verdict + 1;
+        i = data.indexOf(ESC, emitted);
+        continue;
+      }
+      i = data.indexOf(ESC, i + 1);
+    }
+    if (emitted < data.length) out.push(data.subarray(emitted));
+    return { output: out.length === 1 ? out[0]! : Buffer.concat(out), reports };
+  }
+
+  /** Bytes still held back (an unfinished frame at end of stream): they are output. */
+  flush(): Buffer {
+    const rest = this.held;
+    this.held = EMPTY;
+    return rest;
+  }
+
+  /**
+   * What starts at data[i] (an ESC): the index of the closing BEL of a complete frame,
+   * 'partial' if it may still become one, 'no' if it cannot.
+   */
+  private frameAt(data: Buffer, i: number): number | 'partial' | 'no' {
+    const avail = data.length - i;
+    const n = Math.min(avail, REPORT_PREFIX.length);
+    if (data.compare(REPORT_PREFIX, 0, n, i, i + n) !== 0) return 'no';
+    if (avail <= REPORT_PREFIX.length) return 'partial';
+    const limit = Math.min(data.length, i + MAX_FRAME_BYTES);
+    for (let j = i + REPORT_PREFIX.length; j < limit; j++) {
+      const b = data[j]!;
+      if (b === REPORT_END) return j;
+      if (b < 0x20 || b === 0x7f) return 'no';
+    }
+    return limit === data.length && data.length - i < MAX_FRAME_BYTES ? 'partial' : 'no';
+  }
+}
+
+/**
+ * For the non-pty operations (list, kill, probe): all reports in a complete output, and
+ * whatever else was printed (login-shell noise, or a shell's error if the shim never ran).
+ */
+export function parseReportOutput(data: Buffer | string): { reports: ShimReport[]; output: string } {
+  const filter = new ReportFilter();
+  const { output, reports } = filter.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  return { reports, output: Buffer.concat([output, filter.flush()]).toString('utf8') };
+}

@@ -1,0 +1,40 @@
+/** Shared vocabulary of the remote layer: multiplexers, session names, shim reports. */
+
+export type MuxName = 'tmux' | 'screen';
+/** `auto`: the session's own multiplexer if it exists, else tmux, else screen. */
+export type MuxChoice = MuxName | 'auto';
+
+/** SPEC §1: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. The shim checks it again on the server. */
+export const SESSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function isValidSessionName(name: string): boolean {
+  return SESSION_NAME_RE.test(name);
+}
+
+export type ShimErrorCode = 'no-mux' | 'no-session' | 'bad-name' | 'mux-failed' | 'bad-args';
+
+/** One report of the shim, decoded (see report-codec.ts for the wire form). */
+export type ShimReport =
+  /** Sent before the attach client starts; `others` counts this user's other detached sessions. */
+  | { t: 'attached'; name: string; mux: MuxName; created: boolean; others: number }
+  /** The session's shell or command ended with `status`; its state is gone. */
+  | { t: 'exit'; status: number }
+  /** The attach client returned while the session lives on (taken over or detached). */
+  | { t: 'detached' }
+  /** The session vanished without recording a status (killed from outside). */
+  | { t: 'gone' }
+  | { t: 'error'; code: ShimErrorCode; message: string; detail?: string }
+  /** One line of `list`. `created` is epoch seconds; `command` is '' for a login shell. */
+  | {
+      t: 'session';
+      name: string;
+      state: 'attached' | 'detached';
+      created: number;
+      command: string;
+      mux: MuxName;
+    }
+  | { t: 'killed'; name: string }
+  /** Versions of the multiplexers found on the server, null when absent. */
+  | { t: 'probe'; tmux: string | null; screen: string | null }
+  /** A frame with our marker that could not be decoded (shim/client mismatch): for `-v`. */
+  | { t: 'unknown'; raw: string };

@@ -1,0 +1,56 @@
+/**
+ * One attach: a pty exec channel running the shim's create-or-attach (one exec, no
+ * separate control call: each exec costs a server-side fork of the user's shell).
+ * The shim's reports travel inside the pty stream as OSC frames; they are filtered out
+ * here so the user never sees them.
+ */
+import type { ClientChannel } from 'ssh2';
+import type { Connection } from '../transport/connection.js';
+import { ReportFilter, type ShimReport } from '../remote/report-filter.js';
+import { attachCommand } from '../remote/shim.js';
+import type { MuxChoice } from '../cli/options.js';
+
+export interface AttachRequest {
+  name: string;
+  mux: MuxChoice;
+  /** Create the session when absent: true on the first attach only. */
+  create: boolean;
+  /** The `-t` command, or undefined for the login shell. */
+  command: string | undefined;
+  /** Carried into the session: LANG, LC_*, COLORTERM. */
+  env: Record<string, string>;
+  term: string;
+  cols: number;
+  rows: number;
+}
+
+export interface AttachHandlers {
+  output(data: Buffer): void;
+  report(report: ShimReport): void;
+  /** The channel closed; `status` is its exit status when the server sent one. */
+  closed(status: number | undefined): void;
+}
+
+export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
+  const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env });
+  const channel = await conn.exec(command, {
+    pty: { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 },
+  });
+  const filter = new ReportFilter();
+  let status: number | undefined;
+  channel.on('data', (chunk: Buffer) => {
+    const { output, reports } = filter.push(chunk);
+    if (output.length) on.output(output);
+    for (const r of reports) on.report(r);
+  });
+  channel.stderr.on('data', (chunk: Buffer) => on.output(chunk));
+  channel.on('exit', (code: number | null) => {
+    if (typeof code === 'number') status = code;
+  });
+  channel.on('close', () => {
+    const rest = filter.flush();
+    if (rest.length) on.output(rest);
+    on.closed(status);
+  });
+  return channel;
+}

@@ -1,0 +1,278 @@
+/**
+ * The interactive session runner: the I/O shell around the pure Supervisor. It dials,
+ * attaches the multiplexer session in a pty, relays keystrokes and screen bytes, watches
+ * liveness, shows the status line during outages, and carries out the supervisor's
+ * effects. One generation number per link: events from a dead link are ignored.
+ */
+import type { ClientChannel } from 'ssh2';
+import type { Connection } from '../transport/connection.js';
+import type { Connector } from '../transport/connector.js';
+import { DialError } from '../transport/dial.js';
+import type { ShimReport } from '../remote/report-filter.js';
+import { EscapeParser } from '../terminal/escape-parser.js';
+import { StatusLine } from '../terminal/status-line.js';
+import { OutageBuffer } from './outage-buffer.js';
+import { LivenessMonitor } from './liveness.js';
+import { openAttach, type AttachRequest } from './attach-channel.js';
+import type { Clock, TimerId } from './clock.js';
+import type { SessionEvent } from './events.js';
+import type { ResettablePolicy } from './policy.js';
+import { Supervisor, type Effect, type Input } from './supervisor.js';
+import type { TerminalPort } from './terminal-port.js';
+import { handleEscape } from './escape-actions.js';
+
+/** Refresh period of the outage status line, ms (SPEC §3: "refreshed every second"). */
+const STATUS_REFRESH_MS = 1_000;
+
+export interface InteractiveOptions {
+  connector: Connector;
+  attach: Omit<AttachRequest, 'cols' | 'rows' | 'create'> & { create: boolean };
+  terminal: TerminalPort;
+  escapeChar: string;
+  liveness: { intervalMs: number; countMax: number };
+  policy: ResettablePolicy;
+  clock: Clock;
+  onEvent(event: Omit<SessionEvent, 'ts' | 'host' | 'session'>): void;
+  /** Printed on the terminal's stderr (not while the screen is owned by the session). */
+  notice(text: string): void;
+}
+
+export interface InteractiveResult {
+  code: number;
+  reason: string;
+  /** True when the session is still alive on the server (detach, give-up, killed client). */
+  resumable: boolean;
+}
+
+export class InteractiveSession {
+  private readonly supervisor: Supervisor;
+  private conn: Connection | undefined;
+  private channel: ClientChannel | undefined;
+  private generation = 0;
+  private created = false;
+  private retryTimer: TimerId | undefined;
+  private nextAttemptAt: number | undefined;
+  private statusTimer: TimerId | undefined;
+  private readonly status: StatusLine;
+  private readonly escapes: EscapeParser;
+  private readonly pending = new OutageBuffer();
+  private readonly liveness: LivenessMonitor;
+  private finish!: (r: InteractiveResult) => void;
+
+  constructor(private readonly o: InteractiveOptions) {
+    this.supervisor = new Supervisor(o.policy.policy);
+    this.status = new StatusLine(o.terminal.stderr);
+    this.escapes = new EscapeParser(o.escapeChar);
+    this.liveness = new LivenessMonitor(o.clock, o.liveness, {
+      probe: () => this.conn?.ping(),
+      doubt: () => this.feed({ type: 'link-doubt', at: o.clock.now() }),
+      dead: (silentMs) => this.feed({ type: 'link-lost', at: o.clock.now(), reason: `no reply from the server for ${Math.round(silentMs / 1000)}s` }),
+      alive: () => this.feed({ type: 'link-alive', at: o.clock.now() }),
+    });
+  }
+
+  run(): Promise<InteractiveResult> {
+    const done = new Promise<InteractiveResult>((resolve) => (this.finish = resolve));
+    const t = this.o.terminal;
+    t.onInput((data) => this.onKeys(data));
+    t.onResize((cols, rows) => this.channel?.setWindow(rows, cols, 0, 0));
+    this.feed({ type: 'start', at: this.o.clock.now() });
+    return done;
+  }
+
+  /** A network change or a wake from sleep: check the link now, reset the backoff. */
+  networkChanged(reason: string): void {
+    this.o.policy.reset();
+    if (this.supervisor.state.phase === 'reconnecting') this.feed({ type: 'redial-now', at: this.o.clock.now(), reason });
+    else this.liveness.checkNow();
+  }
+
+  private feed(input: Input): void {
+    for (const effect of this.supervisor.handle(input)) this.apply(effect);
+  }
+
+  private apply(e: Effect): void {
+    switch (e.type) {
+      case 'dial':
+        void this.dialAndAttach();
+        break;
+      case 'drop-link':
+        this.dropLink(e.reason);
+        break;
+      case 'schedule-retry':
+        this.cancelRetry();
+        this.nextAttemptAt = this.o.clock.now() + e.delayMs;
+        this.retryTimer = this.o.clock.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.feed({ type: 'retry-due', at: this.o.clock.now() });
+        }, e.delayMs);
+        break;
+      case 'cancel-retry':
+        this.cancelRetry();
+        break;
+      case 'status':
+        if (e.show) this.showStatus();
+        else this.hideStatus();
+        break;
+      case 'event':
+        this.o.onEvent({ event: e.event, attempt: e.attempt, reason: e.reason, downtimeMs: e.downtimeMs, code: e.code });
+        break;
+      case 'exit':
+        this.shutdown();
+        this.finish({ code: e.code, reason: e.reason, resumable: this.supervisor.state.wasUp && e.reason !== 'remote exited' });
+        break;
+    }
+  }
+
+  private async dialAndAttach(): Promise<void> {
+    const gen = ++this.generation;
+    const first = !this.supervisor.state.wasUp;
+    let conn: Connection;
+    try {
+      conn = await this.o.connector.dial(first);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      const failure = err instanceof DialError ? err.failure : { message: String(err), retryable: true };
+      this.feed({ type: 'failed', at: this.o.clock.now(), reason: failure.message, retryable: failure.retryable });
+      return;
+    }
+    if (gen !== this.generation || this.supervisor.state.phase === 'exited' || this.supervisor.state.phase === 'gave-up') {
+      conn.destroy();
+      return;
+    }
+    this.conn = conn;
+    this.feed({ type: 'connected', at: this.o.clock.now() });
+    conn.onBytes(() => this.liveness.onBytesReceived());
+    conn.onClose((reason) => {
+      if (gen === this.generation) this.feed({ type: 'link-lost', at: this.o.clock.now(), reason });
+    });
+    this.liveness.start();
+    const { cols, rows } = this.o.terminal.size();
+    try {
+      this.channel = await openAttach(conn, { ...this.o.attach, create: this.o.attach.create && !this.created, cols, rows }, {
+        output: (data) => {
+          if (gen === this.generation) this.o.terminal.write(data);
+        },
+        report: (r) => {
+          if (gen === this.generation) this.onReport(r);
+        },
+        closed: (status) => {
+          if (gen === this.generation) this.onChannelClosed(status);
+        },
+      });
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.feed({ type: 'failed', at: this.o.clock.now(), reason: `could not start the session: ${(err as Error).message}`, retryable: true });
+    }
+  }
+
+  private onReport(r: ShimReport): void {
+    const at = this.o.clock.now();
+    switch (r.t) {
+      case 'attached':
+        this.created = true;
+        if (r.others > 0 && !this.supervisor.state.wasUp) {
+          this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: stayssh --list ${this.o.connector.config.originalHost}`);
+        }
+        this.feed({ type: 'attached', at });
+        this.flushPending();
+        break;
+      case 'exit':
+        this.feed({ type: 'remote-exit', at, status: r.status });
+        break;
+      case 'detached':
+        this.feed({ type: 'detach', at });
+        break;
+      case 'error':
+        this.feed({ type: 'failed', at, reason: r.message, retryable: false });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onChannelClosed(status: number | undefined): void {
+    // The shim always reports before it ends; a channel that closes without a report
+    // while the link is up means the shim could not run at all.
+    const phase = this.supervisor.state.phase;
+    if (phase === 'exited' || phase === 'gave-up') return;
+    if (this.conn && !this.conn.closed) {
+      this.feed({ type: 'failed', at: this.o.clock.now(), reason: `the remote session ended unexpectedly (status ${status ?? 'unknown'})`, retryable: false });
+    }
+  }
+
+  private onKeys(data: Buffer): void {
+    for (const item of this.escapes.push(data)) {
+      if (item.kind === 'command') {
+        handleEscape(item.command, {
+          detach: () => this.feed({ type: 'detach', at: this.o.clock.now() }),
+          redial: () => this.feed({ type: 'redial-now', at: this.o.clock.now(), reason: 'reconnect requested (~R)' }),
+          terminal: this.o.terminal,
+          escapeChar: this.o.escapeChar,
+        });
+        continue;
+      }
+      if (this.channel && this.supervisor.state.phase === 'attached') this.channel.write(item.data);
+      else this.pending.push(item.data);
+    }
+  }
+
+  private flushPending(): void {
+    const keys = this.pending.drain();
+    if (keys.length && this.channel) this.channel.write(keys);
+  }
+
+  private dropLink(_reason: string): void {
+    this.generation++;
+    this.liveness.stop();
+    this.channel = undefined;
+    this.conn?.destroy();
+    this.conn = undefined;
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== undefined) this.o.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
+  }
+
+  private statusState() {
+    const s = this.supervisor.state;
+    const now = this.o.clock.now();
+    return {
+      phase: s.phase === 'doubt' ? ('doubt' as const) : s.dialing ? ('attaching' as const) : ('reconnecting' as const),
+      sinceContactMs: this.conn ? now - this.conn.lastByteAt : now - (s.downSince ?? now),
+      attempt: s.attempt,
+      nextAttemptInMs: this.nextAttemptAt !== undefined ? Math.max(0, this.nextAttemptAt - now) : undefined,
+      lastError: s.lastReason || undefined,
+      escapeChar: this.o.escapeChar,
+    };
+  }
+
+  private showStatus(): void {
+    this.status.show(this.statusState());
+    if (this.statusTimer !== undefined) return;
+    const tick = () => {
+      this.status.update(this.statusState());
+      this.statusTimer = this.o.clock.setTimeout(tick, STATUS_REFRESH_MS);
+    };
+    this.statusTimer = this.o.clock.setTimeout(tick, STATUS_REFRESH_MS);
+  }
+
+  private hideStatus(): void {
+    if (this.statusTimer !== undefined) this.o.clock.clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
+    this.status.clear();
+  }
+
+  private shutdown(): void {
+    this.hideStatus();
+    this.cancelRetry();
+    this.liveness.stop();
+    const conn = this.conn;
+    this.generation++;
+    this.channel = undefined;
+    this.conn = undefined;
+    if (conn && !conn.closed) conn.end();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * After a loss: ask the policy when to re-dial, dial, repeat until a link is up (resolves
+ * with it) or the policy gives up (resolves undefined, after the `gave-up` event). A dial
+ * failure that no retry can cure (a changed host key) rejects.
+ */
+import type { Clock } from '../session/clock.js';
+import type { ReconnectPolicy } from '../session/events.js';
+import type { Connection } from '../transport/connection.js';
+import { DialError } from '../transport/dial.js';
+import type { StreamEvent } from './stream-session.js';
+
+export interface RedialOptions {
+  connector: { dial(first: boolean): Promise<Connection> };
+  policy: ReconnectPolicy;
+  clock: Clock;
+  /** When the link was lost (clock ms). */
+  downSince: number;
+  reason: string;
+  /** True when the session ended meanwhile (stop quietly). */
+  isDone(): boolean;
+  onEvent(e: StreamEvent): void;
+}
+
+export async function redial(o: RedialOptions): Promise<Connection | undefined> {
+  let reason = o.reason;
+  for (let attempt = 1; ; attempt++) {
+    const downtimeMs = Math.max(0, o.clock.now() - o.downSince);
+    const delay = o.policy({ attempt, downtimeMs, reason });
+    if (delay === 'give-up') {
+      o.onEvent({ event: 'gave-up', attempt: attempt - 1, reason, downtimeMs });
+      return undefined;
+    }
+    await new Promise<void>((resolve) => o.clock.setTimeout(resolve, delay));
+    if (o.isDone()) return undefined;
+    o.onEvent({ event: 'reconnecting', attempt });
+    try {
+      const conn = await o.connector.dial(false);
+      o.onEvent({ event: 'reconnected', attempt, downtimeMs: Math.max(0, o.clock.now() - o.downSince) });
+      return conn;
+    } catch (err) {
+      if (err instanceof DialError && !err.failure.retryable) throw new Error(err.failure.message);
+      reason = err instanceof DialError ? err.failure.message : (err as Error).message;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Command lines for the stream script's operations, every argument quoted (SPEC §7), and
+ * a helper that runs a short control operation on its own exec channel.
+ */
+import { shQuote } from '../remote/quote.js';
+import type { Connection } from '../transport/connection.js';
+import { STREAM_SCRIPT } from './stream-script.js';
+
+function scriptCall(op: string, args: readonly (string | number)[]): string {
+  return `exec sh -c ${shQuote(STREAM_SCRIPT)} stayssh-stream ${[op, ...args].map((a) => shQuote(String(a))).join(' ')}`;
+}
+
+export interface AttachArgs {
+  name: string;
+  /** Bytes of stdout / stderr already written locally: resume from there, free before. */
+  outOffset: number;
+  errOffset: number;
+  /** Total stdin length when local stdin has ended. */
+  eofAt: number | undefined;
+  /** Create and start the session if it does not exist (until an attach has succeeded). */
+  create: boolean;
+  command: string;
+}
+
+export function attachCommand(a: AttachArgs): string {
+  // Only a creating attach needs the script as an argument (the detached runner re-runs it).
+  const tail = a.create ? [1, a.command, STREAM_SCRIPT] : [0, '', ''];
+  return scriptCall('attach', [a.name, a.outOffset, a.errOffset, a.eofAt ?? -1, ...tail]);
+}
+
+/** Acknowledge output, declare stdin EOF; answers `in=N` (stdin bytes in the spool). */
+export function ctlCommand(name: string, outOffset: number, errOffset: number, eofAt: number | undefined): string {
+  return scriptCall('ctl', [name, outOffset, errOffset, eofAt ?? -1]);
+}
+
+/** Send a signal (name without SIG, e.g. INT) to the command's process group. */
+export function signalCommand(name: string, signal: string): string {
+  return scriptCall('signal', [name, signal]);
+}
+
+/** The local reader went away (`| head`): cut the command's pipes as sshd would. */
+export function hangupCommand(name: string): string {
+  return scriptCall('hangup', [name]);
+}
+
+/** Everything was delivered: remove the session directory. */
+export function finCommand(name: string): string {
+  return scriptCall('fin', [name]);
+}
+
+export function streamListCommand(): string {
+  return scriptCall('list', []);
+}
+
+export function streamKillCommand(name: string): string {
+  return scriptCall('kill', [name]);
+}
+
+export interface ControlResult {
+  stdout: string;
+  code: number | undefined;
+}
+
+/**
+ * Runs one control operation and collects its stdout. Rejects when the link fails or the
+ * deadline passes (the caller decides whether that matters).
+ */
+export function runControl(conn: Connection, command: string, timeoutMs: number): Promise<ControlResult> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`remote control operation timed out after ${timeoutMs} ms`)), timeoutMs);
+    conn.exec(command).then(
+      (ch) => {
+        let out = '';
+        let code: number | undefined;
+        ch.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        ch.stderr.resume();
+        ch.on('exit', (c: unknown) => {
+          if (typeof c === 'number') code = c;
+        });
+        ch.on('close', () => {
+          clearTimeout(timer);
+          resolve({ stdout: out, code });
+        });
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+/** `in=N` from ctl: N, or undefined when the answer is something else. */
+export function parseInSize(stdout: string): number | undefined {
+  const m = /^in=(\d+)$/m.exec(stdout);
+  return m?.[1] !== undefined ? Number(m[1]) : undefined;
+}

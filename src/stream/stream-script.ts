@@ -1,0 +1,116 @@
+/**
+ * The remote half of stream mode: one POSIX sh script (dash and bash), sent inline with
+ * every operation as `exec sh -c SCRIPT stayssh-stream OP ARGS...`, so nothing is
+ * installed on the server. Like the shim it is compacted to ONE line without a backslash
+ * (csh rejects newlines inside quotes, fish reads backslashes there): every command below
+ * ends in `;` or a keyword, and `#` lines are dropped when compacting.
+ *
+ * Session directory `$S/sessions/NAME/` (umask 077): `mux` (= stream), `created`, `cmd`,
+ * `detach` (setsid | nohup), `out`, `err`, `in` (spools; offsets are byte offsets from the
+ * start of the stream, forever), `pid` (the command), `helpers` (spool pumps), `attached`
+ * (pid of the current attachment), `pump` (its stdin pump), `stdin-eof` (total stdin
+ * length), `exit` (status, 255 for a signal), `abandoned` (remove when the command ends).
+ *
+ * Runner (op `run`, detached with `setsid -f`): the command reads a FIFO fed from `in` and
+ * writes FIFOs drained by `cat` into `out`/`err`, so it sees pipes as under ssh, and the
+ * session ends when the last writer closes them (ssh waits for that too). Its status is
+ * recorded only after both spools are complete, so "exit exists" means "sizes are final".
+ *
+ * Attach (op `attach NAME OUT ERR EOF CREATE CMD SCRIPT`): creates and starts the session
+ * when CREATE=1 and it is absent, evicts a previous attachment (its process group: the
+ * stale stdin pump must be dead before `in` is measured), reports `in=SIZE` as the first
+ * line on stderr, then appends channel stdin to `in` and pours `out`/`err` from the given
+ * offsets to its stdout/stderr until the command has ended and all is sent, exiting with
+ * the command's status. stdin EOF is never inferred from the channel (a dead link closes
+ * it too): the client states the total length (EOF, -1 if unknown) here or with `ctl`.
+ *
+ * Bounded disk: acknowledged offsets (`attach`, `ctl`) punch holes into the spools
+ * (`fallocate -p`, Linux); offsets stay valid, the freed bytes read back as zeros and are
+ * never read again. Where fallocate is missing the spools grow until the session ends.
+ */
+
+/** Largest piece poured in one `tail | head` pipeline, bytes: keeps exit checks timely. */
+export const POUR_MAX_BYTES = 8 * 1024 * 1024;
+
+const SCRIPT = `
+umask 077;
+case $XDG_STATE_HOME in /*) S=$XDG_STATE_HOME/stayssh;; *) S=$HOME/.local/state/stayssh;; esac;
+B=$S/sessions;
+N=0; if sleep 0.01 2>/dev/null; then N=1; fi;
+# Idle polling backs off from 20 ms to 300 ms: prompt while output flows, cheap when idle.
+nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.02;; 3|4|5) sleep 0.05;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
+sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
+num(){ case $1 in ""|*[!0-9]*) return 1;; esac; };
+hdr(){ printf 'stayssh-stream 1 %s' "$1" >&2; echo >&2; };
+pour(){ tail -c "+$(( $2 + 1 ))" "$1" | head -c "$3"; };
+trim(){ if num "$2" && [ "$2" -ge 1048576 ] && command -v fallocate >/dev/null 2>&1; then fallocate -p -o 0 -l "$2" "$1" 2>/dev/null; fi; return 0; };
+eof(){ if num "$1" && [ ! -f "$d/stdin-eof" ]; then echo "$1" >"$d/eof.tmp" && mv "$d/eof.tmp" "$d/stdin-eof"; fi; };
+gone(){ i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do i=$(( i + 1 )); nap 0; done; };
+# The previous attachment is a process group (sshd made its shell a session leader).
+evict(){ a=; p=; [ -f "$d/attached" ] && read a <"$d/attached"; [ -f "$d/pump" ] && read p <"$d/pump";
+if num "$a" && [ "$a" != $$ ]; then if [ "$(cat "$d/detach")" = setsid ]; then kill -9 -"$a" 2>/dev/null; fi; kill -9 "$a" 2>/dev/null; fi;
+if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
+feed(){ o=0; t=0; i=0; while :; do z=$(sz "$d/in");
+if [ "$z" -gt $o ]; then pour "$d/in" $o $(( z - o )) || return 0; o=$z; i=0;
+if [ $(( o - t )) -ge 8388608 ]; then trim "$d/in" $o; t=$o; fi;
+elif [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$e" -le $o ]; then return 0; fi; i=$(( i + 1 )); nap $i;
+else i=$(( i + 1 )); nap $i; fi; done; };
+run(){ mkfifo "$d/i.fifo" "$d/o.fifo" "$d/e.fifo" || exit 1;
+cat "$d/o.fifo" >>"$d/out" & co=$!;
+cat "$d/e.fifo" >>"$d/err" & ce=$!;
+feed >"$d/i.fifo" & fp=$!;
+echo "$co $ce $fp" >"$d/helpers";
+c=$(cat "$d/cmd"); x=\${SHELL:-/bin/sh}; [ -x "$x" ] || x=/bin/sh;
+W='echo $$ >"$0/pid"; exec "$1" -c "$2"';
+if [ "$(cat "$d/detach")" = setsid ]; then setsid sh -c "$W" "$d" "$x" "$c" <"$d/i.fifo" >"$d/o.fifo" 2>"$d/e.fifo";
+else sh -c "$W" "$d" "$x" "$c" <"$d/i.fifo" >"$d/o.fifo" 2>"$d/e.fifo"; fi;
+st=$?; wait $co; wait $ce; kill $fp 2>/dev/null;
+# A death by signal cannot be told from exit 128+n in sh: both are reported as signals.
+if [ $st -gt 128 ] && [ $st -le 192 ]; then st=255; fi;
+echo $st >"$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"; rm -f "$d/i.fifo" "$d/o.fifo" "$d/e.fifo";
+if [ -f "$d/abandoned" ]; then rm -rf "$d"; fi; };
+start(){ mkdir -p "$B" && mkdir "$d" || { hdr error=cannot-create; exit 1; };
+printf stream >"$d/mux"; date +%s >"$d/created"; printf %s "$1" >"$d/cmd"; : >"$d/out"; : >"$d/err"; : >"$d/in";
+if command -v setsid >/dev/null 2>&1; then echo setsid >"$d/detach"; setsid -f sh -c "$2" stayssh-stream run "$n" </dev/null >/dev/null 2>&1;
+else echo nohup >"$d/detach"; nohup sh -c "$2" stayssh-stream run "$n" </dev/null >/dev/null 2>&1 & fi; };
+stream(){ oo=$1; eo=$2; i=0; while :; do f=0; [ -f "$d/exit" ] && f=1;
+os=$(sz "$d/out"); es=$(sz "$d/err"); m=0;
+if [ "$os" -gt $oo ]; then k=$(( os - oo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=${POUR_MAX_BYTES}; pour "$d/out" $oo $k || exit 1; oo=$(( oo + k )); m=1; fi;
+if [ "$es" -gt $eo ]; then k=$(( es - eo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=${POUR_MAX_BYTES}; pour "$d/err" $eo $k >&2 || exit 1; eo=$(( eo + k )); m=1; fi;
+if [ $m = 1 ]; then i=0; elif [ $f = 1 ]; then read st <"$d/exit"; exit "$st";
+# The pump ends only when the channel is gone (the client never sends EOF on it): stop.
+elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); nap $i; fi; done; };
+sig(){ p=; [ -f "$d/pid" ] && read p <"$d/pid"; num "$p" || return 1;
+if [ "$(cat "$d/detach")" = setsid ]; then kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p"; else kill -"$1" "$p"; fi; };
+hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; [ -f "$d/helpers" ] && read h <"$d/helpers"; for q in $h; do kill -9 "$q" 2>/dev/null; done;
+if [ -f "$d/exit" ]; then rm -rf "$d"; fi; };
+if [ "$1" = list ]; then for d in "$B"/*; do [ -f "$d/mux" ] && [ "$(cat "$d/mux")" = stream ] || continue;
+a=; [ -f "$d/attached" ] && read a <"$d/attached"; s=detached; if num "$a" && kill -0 "$a" 2>/dev/null; then s=attached; fi;
+printf '%s %s %s %s' "\${d##*/}" "$s" "$(cat "$d/created")" "$(tr '[:cntrl:]' ' ' <"$d/cmd")"; echo; done; exit 0; fi;
+op=$1; n=$2; d=$B/$n;
+case $n in [A-Za-z0-9]*) ;; *) hdr error=bad-name; exit 2;; esac;
+case $n in *[!A-Za-z0-9._-]*) hdr error=bad-name; exit 2;; esac;
+case $op in
+attach) if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then start "$7" "$8"; else hdr error=no-session; exit 1; fi; fi;
+evict; echo $$ >"$d/attached"; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4";
+hdr "in=$(sz "$d/in")"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; stream "$3" "$4";;
+ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4"; echo "in=$(sz "$d/in")";;
+signal) if [ -d "$d" ] && sig "$3"; then echo signalled; else echo error=no-session; exit 1; fi;;
+hangup) if [ -d "$d" ]; then hangup; fi; echo done;;
+fin) if [ -f "$d/exit" ]; then rm -rf "$d"; fi; echo done;;
+kill) if [ ! -f "$d/mux" ] || [ "$(cat "$d/mux")" != stream ]; then echo error=no-session; exit 1; fi; sig TERM; hangup; echo killed;;
+run) run;;
+*) hdr error=bad-op; exit 2;;
+esac;
+`;
+
+/** The script on one line: comment lines dropped, lines joined with a space. */
+export function compactScript(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .join(' ');
+}
+
+export const STREAM_SCRIPT = compactScript(SCRIPT);

@@ -1,0 +1,331 @@
+/**
+ * Stream mode, client side (SPEC §2): a command without a terminal whose stdout, stderr
+ * and stdin cross any number of broken links exactly once. The command runs detached on
+ * the server (stream-script.ts); this side keeps three offsets — stdout and stderr bytes
+ * written locally, stdin bytes confirmed by the server — and on every (re)attach asks for
+ * output from its offsets and resends stdin from the server's. One exec per attach.
+ *
+ * One generation number per attach: events of a dead channel or link are ignored.
+ */
+import type { ClientChannel } from 'ssh2';
+import type { Connection } from '../transport/connection.js';
+import { systemClock, type Clock } from '../session/clock.js';
+import { LivenessMonitor } from '../session/liveness.js';
+import type { ReconnectPolicy } from '../session/events.js';
+import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand } from './stream-commands.js';
+import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
+import { redial } from './redial.js';
+import { InterruptRelay } from './interrupt.js';
+
+/** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
+export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;
+/** Ask the server for a stdin confirmation once this much is unconfirmed, bytes. */
+export const STDIN_CONFIRM_BYTES = 4 * 1024 * 1024;
+/** Acknowledge output (frees server disk) after this many new bytes, bytes. */
+export const OUTPUT_ACK_BYTES = 64 * 1024 * 1024;
+/** A control exec (ctl, signal, hangup, fin) gets this long, ms: a few round trips + ~50 ms sh. */
+export const CONTROL_TIMEOUT_MS = 5_000;
+/** Re-ask for a stdin confirmation this soon when the server had not caught up yet, ms. */
+const CONFIRM_RETRY_MS = 100;
+/** Channel closes without an exit status on a live link before we stop trying, count. */
+const MAX_BARREN_ATTACHES = 3;
+
+export interface StreamEvent {
+  event: 'connected' | 'attached' | 'disconnected' | 'reconnecting' | 'reconnected' | 'gave-up' | 'exit';
+  attempt?: number;
+  reason?: string;
+  downtimeMs?: number;
+  code?: number;
+}
+
+export interface StreamOptions {
+  connector: { dial(first: boolean): Promise<Connection> };
+  name: string;
+  command: string;
+  env: Record<string, string>;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  liveness: { intervalMs: number; countMax: number };
+  policy: { policy: ReconnectPolicy; reset(): void };
+  onEvent(e: StreamEvent): void;
+  warn(text: string): void;
+  /** Subscribe to local Ctrl-C (SIGINT); returns an unsubscribe. Absent: not relayed. */
+  onInterrupt?: (handler: () => void) => () => void;
+  clock?: Clock;
+}
+
+/** Runs the command in stream mode; resolves with the exit status for the process. */
+export function runStream(o: StreamOptions): Promise<number> {
+  return new StreamSession(o).run();
+}
+
+class StreamSession {
+  private readonly clock: Clock;
+  private readonly spool = new StdinSpool();
+  private outOffset = 0;
+  private errOffset = 0;
+  private ackedOutput = 0;
+  private created = false;
+  private eofDeclared = false;
+  private conn: Connection | undefined;
+  private channel: ClientChannel | undefined;
+  private generation = 0;
+  private barren = 0;
+  private done = false;
+  private readonly stdinHolds = new Set<string>();
+  private ctlBusy = false;
+  private ctlAgain = false;
+  private readonly liveness: LivenessMonitor;
+  private readonly interrupts: InterruptRelay;
+  private finish: (code: number) => void = () => undefined;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly o: StreamOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.liveness = new LivenessMonitor(this.clock, o.liveness, {
+      probe: () => this.conn?.ping(),
+      dead: (silentMs) => this.conn?.destroy(`no reply from the server for ${Math.round(silentMs / 1000)}s`),
+    });
+    this.interrupts = new InterruptRelay(this.clock, {
+      forward: () => this.control('Ctrl-C', (c) => runControl(c, signalCommand(o.name, 'INT'), CONTROL_TIMEOUT_MS)),
+      leave: () => {
+        o.warn(`stayssh: left stream session ${o.name}; the command keeps running on the server`);
+        this.end(255, false);
+      },
+    });
+  }
+
+  async run(): Promise<number> {
+    const conn = await this.o.connector.dial(true); // The first failure is the caller's (exit 255).
+    const result = new Promise<number>((resolve) => (this.finish = resolve));
+    this.o.onEvent({ event: 'connected' });
+    this.wireLocal();
+    this.adopt(conn);
+    this.attach();
+    return result;
+  }
+
+  private wireLocal(): void {
+    const { stdin, stdout, stderr } = this.o;
+    const onData = (chunk: Buffer | string) => this.onStdin(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const onEnd = () => {
+      this.spool.markEof();
+      this.confirmSoon();
+    };
+    const onOutError = (err: NodeJS.ErrnoException) => this.onLocalOutputError(err);
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onEnd); // An unreadable stdin ends like ssh's: EOF to the command.
+    stdout.on('error', onOutError);
+    stderr.on('error', onOutError);
+    if (this.o.onInterrupt) this.cleanups.push(this.o.onInterrupt(() => this.interrupts.interrupt()));
+    this.cleanups.push(() => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onEnd);
+      stdin.pause();
+    });
+  }
+
+  private adopt(conn: Connection): void {
+    this.conn = conn;
+    this.barren = 0;
+    conn.onBytes(() => this.liveness.onBytesReceived());
+    conn.onClose((reason) => {
+      if (this.conn === conn) this.lost(reason);
+    });
+    this.liveness.start();
+  }
+
+  private attach(): void {
+    const conn = this.conn;
+    if (!conn || this.done) return;
+    const gen = ++this.generation;
+    const eofAt = this.spool.eof;
+    const cmd = attachCommand({ name: this.o.name, outOffset: this.outOffset, errOffset: this.errOffset, eofAt, create: !this.created, command: this.o.command });
+    conn.exec(cmd, { env: this.o.env }).then(
+      (ch) => (gen === this.generation ? this.wire(ch, gen, eofAt !== undefined) : ch.close()),
+      () => undefined, // The link failed under us: its onClose drives the reconnect.
+    );
+  }
+
+  private wire(ch: ClientChannel, gen: number, carriedEof: boolean): void {
+    this.channel = ch;
+    const splitter = new HeaderSplitter();
+    let header: AttachHeader | 'garbage' | undefined;
+    let exit: number | undefined;
+    ch.on('data', (d: Buffer) => {
+      if (gen === this.generation) this.writeLocal(ch, d, 'out');
+    });
+    ch.stderr.on('data', (d: Buffer) => {
+      if (gen !== this.generation) return;
+      const r = splitter.feed(d);
+      if (r.header !== undefined) {
+        header = r.header;
+        this.onHeader(ch, r.header, carriedEof, splitter.pending());
+      }
+      if (r.rest.length > 0) this.writeLocal(ch.stderr, r.rest, 'err');
+    });
+    ch.on('exit', (code: unknown) => {
+      if (typeof code === 'number') exit = code;
+    });
+    ch.on('close', () => {
+      if (gen !== this.generation || this.done) return;
+      this.channel = undefined;
+      this.holdStdin('channel', false);
+      if (header !== undefined && header !== 'garbage' && header.ok && exit !== undefined) return void this.completed(exit);
+      if (!this.conn || this.conn.closed) return; // onClose re-dials.
+      if (header === undefined) return this.fail(`the stream shim did not start on the server: ${splitter.pending().trim() || 'no answer'}`);
+      // Killed by a competing attach (a stale one from a dead link): attach again, boundedly.
+      if (++this.barren > MAX_BARREN_ATTACHES) return this.fail('the stream session keeps closing without an exit status');
+      this.attach();
+    });
+  }
+
+  private onHeader(ch: ClientChannel, h: AttachHeader | 'garbage', carriedEof: boolean, text: string): void {
+    if (h === 'garbage') return this.fail(`unexpected answer from the stream shim: ${text.trim().slice(0, 200)}`);
+    if (!h.ok) return this.fail(h.error === 'no-session' ? `stream session ${this.o.name} is gone from the server` : `stream shim error: ${h.error}`);
+    try {
+      this.spool.confirm(h.inSize);
+    } catch (err) {
+      return this.fail((err as Error).message);
+    }
+    this.created = true;
+    if (carriedEof) this.eofDeclared = true;
+    this.o.policy.reset();
+    this.o.onEvent({ event: 'attached' });
+    for (const b of this.spool.from(h.inSize)) this.sendStdin(ch, b);
+    this.holdStdin('link', false);
+    if (this.spool.eof !== undefined && !this.eofDeclared) this.confirmSoon();
+  }
+
+  private onStdin(chunk: Buffer): void {
+    this.spool.push(chunk);
+    const ch = this.channel;
+    if (ch && this.created && !this.stdinHolds.has('link')) this.sendStdin(ch, chunk);
+    if (this.spool.held >= STDIN_CONFIRM_BYTES) this.confirmSoon();
+    if (this.spool.held >= STDIN_HIGH_WATER_BYTES) this.holdStdin('window', true);
+  }
+
+  private sendStdin(ch: ClientChannel, b: Buffer): void {
+    if (!ch.write(b)) {
+      this.holdStdin('channel', true);
+      ch.once('drain', () => this.holdStdin('channel', false));
+    }
+  }
+
+  /** Local stdin flows only while nothing holds it (backpressure, memory bound, outage). */
+  private holdStdin(reason: string, hold: boolean): void {
+    if (hold) this.stdinHolds.add(reason);
+    else this.stdinHolds.delete(reason);
+    if (this.stdinHolds.size > 0) this.o.stdin.pause();
+    else if (!this.done) this.o.stdin.resume();
+  }
+
+  private writeLocal(from: NodeJS.ReadableStream, d: Buffer, which: 'out' | 'err'): void {
+    const dest = which === 'out' ? this.o.stdout : this.o.stderr;
+    if (which === 'out') this.outOffset += d.length;
+    else this.errOffset += d.length;
+    if (!dest.write(d)) {
+      from.pause();
+      dest.once('drain', () => from.resume());
+    }
+    if (this.outOffset + this.errOffset - this.ackedOutput >= OUTPUT_ACK_BYTES) this.confirmSoon();
+  }
+
+  /** One ctl at a time: acknowledges output, declares EOF, learns the stdin size. */
+  private confirmSoon(): void {
+    const conn = this.conn;
+    if (this.done || !conn || !this.created) return;
+    if (this.ctlBusy) return void (this.ctlAgain = true);
+    this.ctlBusy = true;
+    this.ctlAgain = false;
+    const eofAt = this.spool.eof;
+    const acked = this.outOffset + this.errOffset;
+    runControl(conn, ctlCommand(this.o.name, this.outOffset, this.errOffset, eofAt), CONTROL_TIMEOUT_MS).then(
+      (r) => {
+        this.ctlBusy = false;
+        const n = parseInSize(r.stdout);
+        if (n === undefined || this.done) return;
+        if (conn !== this.conn) return; // A reattach re-synchronised meanwhile.
+        this.spool.confirm(Math.max(n, this.spool.base));
+        this.ackedOutput = acked;
+        if (eofAt !== undefined) this.eofDeclared = true;
+        if (this.spool.held < STDIN_HIGH_WATER_BYTES) this.holdStdin('window', false);
+        if (this.ctlAgain) this.confirmSoon();
+        else if (this.spool.held >= STDIN_CONFIRM_BYTES) this.clock.setTimeout(() => this.confirmSoon(), CONFIRM_RETRY_MS);
+      },
+      () => {
+        this.ctlBusy = false; // The link failed: the next attach carries offsets and EOF.
+      },
+    );
+  }
+
+  private lost(reason: string): void {
+    if (this.done) return;
+    this.liveness.stop();
+    this.generation++;
+    this.channel = undefined;
+    this.conn = undefined;
+    this.holdStdin('link', true);
+    this.o.onEvent({ event: 'disconnected', reason });
+    const downSince = this.clock.now();
+    redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent }).then(
+      (conn) => {
+        if (conn === undefined || this.done) {
+          conn?.end();
+          if (!this.done) this.end(255, false, `stayssh: gave up; stream session ${this.o.name} keeps running on the server`);
+          return;
+        }
+        this.adopt(conn);
+        this.attach();
+      },
+      (err: unknown) => this.end(255, false, `stayssh: ${(err as Error).message}`),
+    );
+  }
+
+  private completed(code: number): void {
+    const conn = this.conn;
+    this.done = true;
+    this.o.onEvent({ event: 'exit', code });
+    const cleanup = conn ? runControl(conn, finCommand(this.o.name), CONTROL_TIMEOUT_MS).catch(() => undefined) : Promise.resolve();
+    void cleanup.then(() => this.end(code, true));
+  }
+
+  /** The local stdout/stderr reader went away (`| head`): hang up like ssh, exit 255. */
+  private onLocalOutputError(err: NodeJS.ErrnoException): void {
+    if (this.done) return;
+    if (err.code !== 'EPIPE') this.o.warn(`stayssh: local output failed: ${err.message}`);
+    this.done = true;
+    const conn = this.conn;
+    const hangup = conn ? runControl(conn, hangupCommand(this.o.name), CONTROL_TIMEOUT_MS).catch(() => undefined) : Promise.resolve();
+    void hangup.then(() => this.end(255, true));
+  }
+
+  private control(what: string, op: (c: Connection) => Promise<unknown>): void {
+    const conn = this.conn;
+    if (!conn) return this.o.warn(`stayssh: link down, ${what} not sent`);
+    op(conn).catch(() => this.o.warn(`stayssh: ${what} could not be sent`));
+  }
+
+  private fail(message: string): void {
+    this.end(255, false, `stayssh: ${message}`);
+  }
+
+  private end(code: number, polite: boolean, warning?: string): void {
+    this.done = true;
+    this.generation++;
+    if (warning) this.o.warn(warning);
+    this.liveness.stop();
+    this.interrupts.dispose();
+    for (const c of this.cleanups.splice(0)) c();
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn && !conn.closed) {
+      if (polite) conn.end();
+      else conn.destroy('stream session ended');
+    }
+    this.finish(code);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Authentication in OpenSSH's order (PreferredAuthentications, by default publickey,
+ * keyboard-interactive, password): agent keys, then IdentityFile keys, then the
+ * interactive methods. Everything typed is kept in the run's SecretCache, so that a
+ * re-dial authenticates without a person; only one-time codes are asked again.
+ *
+ * ssh2's authHandler is called once per attempt with the methods the server still
+ * allows (null before the first failure); we walk a list of planned attempts.
+ */
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
+import { FilteredAgent } from './agent.js';
+import { loadIdentity, publicBlobOf, type IdentitySource } from './identities.js';
+import type { Prompter, SecretCache } from './prompter.js';
+
+const { OpenSSHAgent } = ssh2;
+
+/** OpenSSH's NumberOfPasswordPrompts default. */
+const PASSWORD_TRIES = 3;
+
+export interface AuthOptions {
+  user: string;
+  host: string;
+  port: number;
+  identities: IdentitySource[];
+  identitiesOnly: boolean;
+  agentSocket: string | undefined;
+  /** Method names in order: publickey, keyboard-interactive, password. */
+  preferred: string[];
+  pubkey: boolean;
+  password: boolean;
+  keyboardInteractive: boolean;
+  /** Undefined in BatchMode: never ask, skip what would need asking. */
+  prompter: Prompter | undefined;
+  secrets: SecretCache;
+  warn(text: string): void;
+}
+
+type Attempt = { method: string; build: () => Promise<AnyAuthMethod | undefined> };
+
+/** Cache key of the account's password: `user@host:port`, as the keychain uses (SPEC §6). */
+export function accountKey(o: Pick<AuthOptions, 'user' | 'host' | 'port'>): string {
+  return `${o.user}@${o.host}:${o.port}`;
+}
+
+function publickeyAttempts(o: AuthOptions): Attempt[] {
+  const attempts: Attempt[] = [];
+  if (o.agentSocket) {
+    const socket = o.agentSocket;
+    attempts.push({
+      method: 'publickey',
+      build: async () => {
+        const agent = o.identitiesOnly
+          ? new FilteredAgent(socket, o.identities.map((i) => publicBlobOf(i.path)).filter((b): b is Buffer => !!b))
+          : new OpenSSHAgent(socket);
+        return { type: 'agent', username: o.user, agent };
+      },
+    });
+  }
+  for (const identity of o.identities) {
+    attempts.push({
+      method: 'publickey',
+      build: async () => {
+        const key = await loadIdentity(identity, o);
+        return key ? { type: 'publickey', username: o.user, key } : undefined;
+      },
+    });
+  }
+  return attempts;
+}
+
+function passwordAttempts(o: AuthOptions): Attempt[] {
+  const key = accountKey(o);
+  return Array.from({ length: PASSWORD_TRIES }, (_, i) => ({
+    method: 'password',
+    build: async () => {
+      // A cached password that was just rejected is dropped and asked for again.
+      if (i > 0) o.secrets.delete(key);
+      let password = o.secrets.get(key);
+      if (password === undefined) {
+        if (!o.prompter) return undefined;
+        if (i > 0) o.warn('Permission denied, please try again.');
+        password = await o.prompter.secret(`${o.user}@${o.host}'s password: `);
+        o.secrets.set(key, password);
+      }
+      return { type: 'password', username: o.user, password };
+    },
+  }));
+}
+
+/** Prompts that look like a reusable password (not a one-time code) are answered from memory. */
+function isPasswordPrompt(prompt: string): boolean {
+  return /password|passphrase/i.test(prompt) && !/one[- ]time|otp|code|token|verification/i.test(prompt);
+}
+
+function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
+  const answer = async (p: Prompt): Promise<string> => {
+    const cacheKey = `kbd:${accountKey(o)}:${p.prompt}`;
+    const reusable = isPasswordPrompt(p.prompt);
+    const cached = reusable ? o.secrets.get(cacheKey) : undefined;
+    if (cached !== undefined) return cached;
+    if (!o.prompter) throw new Error('no terminal to answer keyboard-interactive prompts');
+    const reply = p.echo ? await o.prompter.line(p.prompt) : await o.prompter.secret(p.prompt);
+    if (reusable) o.secrets.set(cacheKey, reply);
+    return reply;
+  };
+  return {
+    method: 'keyboard-interactive',
+    build: async () => ({
+      type: 'keyboard-interactive',
+      username: o.user,
+      prompt: (_name: string, instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
+        if (instructions && o.prompter) o.warn(instructions);
+        (async () => {
+          const replies: string[] = [];
+          for (const p of prompts) replies.push(await answer(p));
+          return replies;
+        })().then(finish, () => finish([]));
+      },
+    }),
+  };
+}
+
+function plan(o: AuthOptions): Attempt[] {
+  const attempts: Attempt[] = [];
+  for (const method of o.preferred) {
+    if (method === 'publickey' && o.pubkey) attempts.push(...publickeyAttempts(o));
+    if (method === 'keyboard-interactive' && o.keyboardInteractive) attempts.push(keyboardInteractiveAttempt(o));
+    if (method === 'password' && o.password) attempts.push(...passwordAttempts(o));
+  }
+  return attempts;
+}
+
+/** A fresh handler for one dial (its position in the plan is per connection). */
+export function makeAuthHandler(o: AuthOptions): AuthHandlerMiddleware {
+  const attempts = plan(o);
+  let next = 0;
+  const handler = (authsLeft: string[] | null, _partial: boolean, done: (m: AnyAuthMethod | false) => void): void => {
+    void (async () => {
+      while (next < attempts.length) {
+        const attempt = attempts[next++];
+        if (!attempt) break;
+        if (authsLeft && !authsLeft.includes(attempt.method)) continue;
+        const method = await attempt.build();
+        if (method) return done(method);
+      }
+      done(false);
+    })().catch(() => done(false));
+  };
+  return handler as unknown as AuthHandlerMiddleware;
+}

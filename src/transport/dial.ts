@@ -1,0 +1,130 @@
+/**
+ * Dial: TCP connect, key exchange with the host key gate, authentication. Resolves with a
+ * Connection or rejects with a ClassifiedFailure-bearing DialError. Used for the first
+ * connection and for every re-dial, with the same gate (so the key stays pinned).
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import ssh2 from 'ssh2';
+import type { AuthHandlerMiddleware } from 'ssh2';
+import type { AddressFamily } from '../config/types.js';
+import { classifyDialError, type ClassifiedFailure } from './classify-error.js';
+import { Connection } from './connection.js';
+import type { HostKeyGate } from './host-key-gate.js';
+
+const { Client } = ssh2;
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  user: string;
+  addressFamily: AddressFamily;
+  /**
+   * Deadline for TCP connect + key exchange, ms. Not for authentication: a person at a
+   * password prompt must not be timed out (ssh2's readyTimeout would include that).
+   */
+  connectTimeoutMs: number;
+  /** Deadline for authentication when no person is involved (re-dials), ms; 0 = none. */
+  authTimeoutMs: number;
+  gate: HostKeyGate;
+  authHandler: () => AuthHandlerMiddleware;
+  /** Agent socket to forward (-A), or undefined. */
+  forwardAgentSocket: string | undefined;
+  /** A ready stream to run SSH over instead of TCP (ProxyJump); host/port then only name it. */
+  sock?: Socket;
+  /**
+   * Host key algorithms to prefer (those of keys already in known_hosts), as OpenSSH
+   * orders them; otherwise a server with several key types could offer one we have not
+   * seen and look "changed".
+   */
+  preferredHostKeyAlgorithms?: string[];
+  debug?: (line: string) => void;
+}
+
+export class DialError extends Error {
+  constructor(readonly failure: ClassifiedFailure) {
+    super(failure.message);
+    this.name = 'DialError';
+  }
+}
+
+function timeoutError(): Error {
+  return Object.assign(new Error('connection timed out'), { code: 'ESTAYSSH_TIMEOUT' });
+}
+
+function tcpConnect(o: DialOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const family = o.addressFamily === 'inet' ? 4 : o.addressFamily === 'inet6' ? 6 : 0;
+    const sock = netConnect({ host: o.host, port: o.port, family, noDelay: true });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(timeoutError());
+    }, o.connectTimeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.removeAllListeners('error');
+      resolve(sock);
+    });
+    sock.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKey: Buffer | undefined;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      reject(o.gate.rejection ?? err);
+    };
+    // Phase 1 deadline: until the host key is verified. Phase 2 (auth) is re-armed below.
+    let timer = setTimeout(() => fail(timeoutError()), o.connectTimeoutMs);
+    client.on('handshake', () => {
+      clearTimeout(timer);
+      if (o.authTimeoutMs > 0) timer = setTimeout(() => fail(timeoutError()), o.authTimeoutMs);
+    });
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(new Connection(client, sock, hostKey ?? Buffer.alloc(0)));
+    });
+    client.on('error', fail);
+    client.on('close', () => fail(Object.assign(new Error('connection closed during handshake'), { code: 'ECONNRESET' })));
+    client.connect({
+      sock,
+      username: o.user,
+      readyTimeout: 0,
+      keepaliveInterval: 0, // liveness is ours: see Connection.ping
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        // A pending verification is not a stalled link: the user may be reading a prompt.
+        clearTimeout(timer);
+        void o.gate.verify(key).then((ok) => {
+          if (ok) hostKey = Buffer.from(key);
+          verify(ok);
+        });
+      },
+      authHandler: o.authHandler(),
+      algorithms: o.preferredHostKeyAlgorithms?.length ? { serverHostKey: { prepend: o.preferredHostKeyAlgorithms } } : undefined,
+      agent: o.forwardAgentSocket,
+      agentForward: o.forwardAgentSocket !== undefined,
+      debug: o.debug,
+    } as ssh2.ConnectConfig);
+  });
+}
+
+export async function dial(o: DialOptions): Promise<Connection> {
+  try {
+    const sock = o.sock ?? (await tcpConnect(o));
+    sock.setNoDelay(true);
+    return await sshHandshake(o, sock);
+  } catch (err) {
+    throw new DialError(classifyDialError(err, o.host, o.port));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Private keys from IdentityFile: read, decrypt (asking for the passphrase once per run,
+ * then kept in memory), and skipped with a warning when unusable, as OpenSSH does.
+ */
+import { readFileSync } from 'node:fs';
+import ssh2 from 'ssh2';
+import type { ParsedKey } from 'ssh2';
+import type { Prompter, SecretCache } from './prompter.js';
+
+const { utils } = ssh2;
+
+/** OpenSSH asks three times before giving up on a key's passphrase. */
+const PASSPHRASE_TRIES = 3;
+
+export interface IdentitySource {
+  path: string;
+  /** From IdentityFile/-i: a missing file is worth a warning. Defaults are silent. */
+  explicit: boolean;
+}
+
+export interface LoadContext {
+  prompter: Prompter | undefined;
+  secrets: SecretCache;
+  warn(text: string): void;
+}
+
+function isEncryptedKeyError(err: Error): boolean {
+  return /passphrase|encrypted/i.test(err.message);
+}
+
+function parse(data: Buffer, passphrase?: string): ParsedKey | Error {
+  const key = utils.parseKey(data, passphrase);
+  return Array.isArray(key) ? (key[0] as ParsedKey) : key;
+}
+
+/** Loads one private key, or returns undefined (with a warning where OpenSSH gives one). */
+export async function loadIdentity(source: IdentitySource, ctx: LoadContext): Promise<ParsedKey | undefined> {
+  let data: Buffer;
+  try {
+    data = readFileSync(source.path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (source.explicit) {
+      ctx.warn(`Warning: Identity file ${source.path} not accessible: ${code === 'ENOENT' ? 'No such file or directory' : code}.`);
+    }
+    return undefined;
+  }
+  const plain = parse(data);
+  if (!(plain instanceof Error)) return plain;
+  if (!isEncryptedKeyError(plain)) {
+    ctx.warn(`Warning: cannot use identity file ${source.path}: ${plain.message}`);
+    return undefined;
+  }
+  const cacheKey = `passphrase:${source.path}`;
+  const cached = ctx.secrets.get(cacheKey);
+  if (cached !== undefined) {
+    const key = parse(data, cached);
+    if (!(key instanceof Error)) return key;
+    ctx.secrets.delete(cacheKey);
+  }
+  if (!ctx.prompter) return undefined;
+  for (let i = 0; i < PASSPHRASE_TRIES; i++) {
+    const passphrase = await ctx.prompter.secret(`Enter passphrase for key '${source.path}': `);
+    if (passphrase === '') return undefined; // OpenSSH: an empty answer skips the key
+    const key = parse(data, passphrase);
+    if (!(key instanceof Error)) {
+      ctx.secrets.set(cacheKey, passphrase);
+      return key;
+    }
+    ctx.warn('Bad passphrase, try again.');
+  }
+  return undefined;
+}
+
+/** The public half of a key file, for IdentitiesOnly filtering of agent keys. */
+export function publicBlobOf(path: string): Buffer | undefined {
+  for (const candidate of [`${path}.pub`, path]) {
+    try {
+      const key = parse(readFileSync(candidate));
+      if (!(key instanceof Error)) return key.getPublicSSH();
+    } catch {
+      // unreadable: try the next candidate
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,208 @@
+// A TCP proxy in front of a server that breaks the link on command, the way networks do:
+//   pass       relay both ways (half-close included)
+//   reset()    every current link gets an RST on both ends (a NAT box rebooting)
+//   blackhole  nothing moves either way and nothing closes (dead Wi-Fi, a sleeping laptop):
+//              reading is paused, so the kernel's windows fill and writers see backpressure;
+//              new connections are accepted and held, never dialled through
+//   refuse()   the port is closed: new connections are refused by the kernel
+//   restore()  back to pass; black-holed links stay dead and are destroyed
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { LOOPBACK } from './free-port.js';
+
+export type ProxyMode = 'pass' | 'blackhole' | 'refuse';
+
+export interface AcceptInfo {
+  /** 1-based sequence number of the accepted connection. */
+  id: number;
+  remotePort: number;
+  /** The mode when it was accepted. */
+  mode: ProxyMode;
+}
+
+interface Link {
+  id: number;
+  client: Socket;
+  /** Absent for links accepted while black-holed (never dialled through). */
+  upstream?: Socket;
+  dead: boolean;
+}
+
+export interface FaultProxy {
+  readonly host: string;
+  /** The proxy's own port: point clients here. */
+  readonly port: number;
+  readonly mode: ProxyMode;
+  /** Connections accepted since start (any mode). */
+  readonly connectionsAccepted: number;
+  /** Client connections currently open (including black-holed ones). */
+  readonly activeLinks: number;
+  /** Calls `listener` for each accepted connection; returns an unsubscribe function. */
+  onAccept(listener: (info: AcceptInfo) => void): () => void;
+  reset(): void;
+  blackhole(): void;
+  refuse(): Promise<void>;
+  restore(opts?: { keepServerSide?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: { host?: string; port: number }): Promise<FaultProxy> {
+  const proxy = new Proxy(target.host ?? LOOPBACK, target.port);
+  await proxy.listen(0);
+  return proxy;
+}
+
+class Proxy implements FaultProxy {
+  readonly host = LOOPBACK;
+  port = 0;
+  mode: ProxyMode = 'pass';
+  connectionsAccepted = 0;
+  private server: Server | undefined;
+  private readonly links = new Set<Link>();
+  private readonly listeners = new Set<(info: AcceptInfo) => void>();
+  /** Server-side sockets of black-holed links kept after restore({ keepServerSide }). */
+  private readonly held = new Set<Socket>();
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  get activeLinks(): number {
+    return this.links.size;
+  }
+
+  onAccept(listener: (info: AcceptInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  listen(port: number): Promise<void> {
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.host, () => {
+        server.off('error', reject);
+        // Errors after listening (EMFILE...) must not crash the test process.
+        server.on('error', () => undefined);
+        const address = server.address();
+        if (address !== null && typeof address !== 'string') this.port = address.port;
+        resolve();
+      });
+    });
+  }
+
+  reset(): void {
+    for (const link of [...this.links]) this.kill(link, true);
+  }
+
+  blackhole(): void {
+    this.mode = 'blackhole';
+    for (const link of this.links) {
+      link.client.pause();
+      link.upstream?.pause();
+    }
+  }
+
+  async refuse(): Promise<void> {
+    this.mode = 'refuse';
+    const server = this.server;
+    this.server = undefined;
+    // close() stops listening synchronously; its callback waits for open links, so don't wait.
+    server?.close();
+  }
+
+  async restore(opts: { keepServerSide?: boolean } = {}): Promise<void> {
+    if (this.mode === 'blackhole') {
+      for (const link of [...this.links]) {
+        if (opts.keepServerSide && link.upstream) {
+          // The server never learns the client is gone, like after a roam: its session
+          // lingers until close() (tests of "stale client still attached" need this).
+          this.held.add(link.upstream);
+          link.upstream = undefined;
+        }
+        this.kill(link, true);
+      }
+    }
+    if (this.server === undefined) await this.listen(this.port);
+    this.mode = 'pass';
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.mode = 'refuse';
+    for (const link of [...this.links]) this.kill(link, false);
+    for (const socket of this.held) socket.destroy();
+    this.held.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    const link: Link = { id: ++this.connectionsAccepted, client, dead: false };
+    this.links.add(link);
+    client.on('error', () => this.kill(link, true));
+    client.on('close', () => this.closed(link));
+    const info: AcceptInfo = { id: link.id, remotePort: client.remotePort ?? 0, mode: this.mode };
+    for (const listener of this.listeners) {
+      try {
+        listener(info);
+      } catch {
+        // A throwing test hook must not take the proxy down.
+      }
+    }
+    if (this.mode !== 'pass') return; // Black-holed: held, paused, never dialled through.
+    const upstream = createConnection({ host: this.targetHost, port: this.targetPort, allowHalfOpen: true });
+    link.upstream = upstream;
+    upstream.on('error', () => this.kill(link, true));
+    upstream.on('close', () => this.closed(link));
+    this.relay(link, client, upstream);
+    this.relay(link, upstream, client);
+    upstream.once('connect', () => {
+      if (this.mode === 'pass' && !link.dead) client.resume();
+    });
+  }
+
+  /** from -> to with backpressure; FIN is passed on as FIN (half-close). */
+  private relay(link: Link, from: Socket, to: Socket): void {
+    from.on('data', (chunk: Buffer) => {
+      if (link.dead || this.mode === 'blackhole') return; // Bytes in flight vanish.
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => {
+          if (!link.dead && this.mode !== 'blackhole') from.resume();
+        });
+      }
+    });
+    from.on('end', () => {
+      if (!link.dead && this.mode !== 'blackhole') to.end();
+    });
+  }
+
+  /**
+   * One side closed cleanly. Never destroy the other side here: it may still be flushing
+   * bytes we relayed (destroy() drops them). 'end' already passed the FIN on; the link is
+   * over when both sides are closed.
+   */
+  private closed(link: Link): void {
+    if (link.dead) return;
+    const sides = [link.client, link.upstream];
+    if (sides.every((s) => s === undefined || s.closed)) {
+      link.dead = true;
+      this.links.delete(link);
+    }
+  }
+
+  /** Ends a link on both sides: with RST when `rst`, else a plain destroy. */
+  private kill(link: Link, rst: boolean): void {
+    if (link.dead) return;
+    link.dead = true;
+    this.links.delete(link);
+    for (const socket of [link.client, link.upstream]) {
+      if (!socket || socket.destroyed) continue;
+      // resetAndDestroy needs a connected handle; fall back to destroy otherwise.
+      if (rst && !socket.connecting && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+      else socket.destroy();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// SSH key files made with the real ssh-keygen, so the keys look exactly like a user's
+// (OpenSSH private key format, bcrypt KDF for passphrases).
+import { readFileSync } from 'node:fs';
+import { runOk } from './run.js';
+
+export type KeyType = 'ed25519' | 'rsa';
+
+export interface KeyPair {
+  privatePath: string;
+  publicPath: string;
+  /** One-line OpenSSH public key, "ssh-ed25519 AAAA... comment". */
+  publicLine: string;
+}
+
+/** Generates `path` and `path.pub` (mode 0600 private key, as ssh requires). */
+export async function generateKey(
+  path: string,
+  opts: { type?: KeyType; passphrase?: string; comment?: string } = {},
+): Promise<KeyPair> {
+  const type = opts.type ?? 'ed25519';
+  // 2048-bit RSA: valid for OpenSSH, and generation stays well under a second on CI.
+  const bits = type === 'rsa' ? ['-b', '2048'] : [];
+  await runOk('ssh-keygen', ['-q', '-t', type, ...bits, '-N', opts.passphrase ?? '', '-C', opts.comment ?? `stayssh-test-${type}`, '-f', path]);
+  return readKeyPair(path);
+}
+
+export function readKeyPair(privatePath: string): KeyPair {
+  const publicPath = `${privatePath}.pub`;
+  return { privatePath, publicPath, publicLine: readFileSync(publicPath, 'utf8').trim() };
+}
+
+/** "[host]:port keytype base64" (no brackets for port 22), without the comment. */
+export function knownHostsEntry(host: string, port: number, publicLine: string): string {
+  const [type, blob] = publicLine.split(/\s+/);
+  const name = port === 22 ? host : `[${host}]:${port}`;
+  return `${name} ${type ?? ''} ${blob ?? ''}`;
+}

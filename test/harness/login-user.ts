@@ -1,0 +1,95 @@
+// The account that test clients log into. As root (CI) that is a dedicated unprivileged
+// user with a password we know, so password and keyboard-interactive logins can be tested
+// and nothing runs as root on the "server" side. Without root it is the current user,
+// whose password we do not know: password tests must skip (password === null).
+import { userInfo } from 'node:os';
+import { run, runOk, type RunResult } from './run.js';
+
+export const TEST_LOGIN_USER = 'stayssh-test';
+/** Known password of TEST_LOGIN_USER (root runs only). Test-only, never a real secret. */
+export const TEST_LOGIN_PASSWORD = 'stayssh-test-pw-7Kq2';
+/** What sshd (UsePAM no) puts in PATH on Debian; tmux and screen live in /usr/bin. */
+export const SESSION_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/games';
+
+export interface LoginUser {
+  name: string;
+  uid: number;
+  gid: number;
+  /** The account's home from the passwd database (sshd chdirs there). */
+  passwdHome: string;
+  shell: string;
+  /** null when the password is unknown (not running as root). */
+  password: string | null;
+  /** True when it is the dedicated test account (we are root). */
+  dedicated: boolean;
+}
+
+export function runningAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+async function lookup(name: string): Promise<LoginUser | null> {
+  const result = await run('getent', ['passwd', name], { timeoutMs: 5_000 });
+  if (result.code !== 0) return null;
+  const fields = result.stdout.trim().split(':');
+  if (fields.length < 7) return null;
+  return {
+    name,
+    uid: Number(fields[2]),
+    gid: Number(fields[3]),
+    passwdHome: fields[5] ?? '/',
+    shell: fields[6] || '/bin/sh',
+    password: null,
+    dedicated: false,
+  };
+}
+
+let ensured: Promise<LoginUser> | undefined;
+
+/** Creates (root) or describes (non-root) the login user; memoized per test process. */
+export function ensureLoginUser(): Promise<LoginUser> {
+  ensured ??= ensureUncached();
+  return ensured;
+}
+
+async function ensureUncached(): Promise<LoginUser> {
+  if (!runningAsRoot()) {
+    const me = userInfo();
+    return {
+      name: me.username,
+      uid: me.uid,
+      gid: me.gid,
+      passwdHome: me.homedir,
+      shell: me.shell ?? '/bin/sh',
+      password: null,
+      dedicated: false,
+    };
+  }
+  if ((await lookup(TEST_LOGIN_USER)) === null) {
+    const created = await run('useradd', ['-m', '-s', '/bin/bash', TEST_LOGIN_USER], { timeoutMs: 15_000 });
+    // Another test file running in parallel may have created it a moment ago: fine.
+    if (created.code !== 0 && (await lookup(TEST_LOGIN_USER)) === null) {
+      throw new Error(`useradd ${TEST_LOGIN_USER} failed: ${created.stderr}`);
+    }
+  }
+  // Always (re)set: a locked account ("!" in shadow) is refused by sshd even for keys
+  // when UsePAM is no, and someone may have changed it by hand.
+  await runOk('chpasswd', [], { input: `${TEST_LOGIN_USER}:${TEST_LOGIN_PASSWORD}\n`, timeoutMs: 15_000 });
+  const user = await lookup(TEST_LOGIN_USER);
+  if (user === null) throw new Error(`${TEST_LOGIN_USER} vanished after useradd`);
+  return { ...user, password: TEST_LOGIN_PASSWORD, dedicated: true };
+}
+
+/**
+ * Runs `/bin/sh -c command` as `user` with exactly `env` (no inherited variables), like
+ * a command the user would run on the server. As root via runuser (which sets the
+ * supplementary groups properly, unlike spawn's uid option); otherwise directly.
+ */
+export function runAs(user: LoginUser, env: Record<string, string>, command: string, cwd?: string): Promise<RunResult> {
+  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const inner = ['/usr/bin/env', '-i', ...envArgs, '/bin/sh', '-c', command];
+  if (runningAsRoot() && user.uid !== 0) {
+    return run('runuser', ['-u', user.name, '--', ...inner], { cwd });
+  }
+  return run(inner[0] as string, inner.slice(1), { cwd });
+}

@@ -1,0 +1,101 @@
+// SPEC §7: every bad input ends with one clear line on stderr and exit 255 (1 for --kill of
+// a missing session): no stack trace, no hang. Each test names the row it covers.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { freePort } from '../harness/free-port.js';
+import { generateKey, knownHostsEntry } from '../harness/keys.js';
+import { runStayssh, singleErrorLine, staysshArgs } from '../support/stayssh-cli.js';
+
+describe('bad input: one line, documented status', () => {
+  let sshd: SshdHandle;
+  let tmp: TempDir;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    sshd = await startSshd();
+    tmp = makeTempDir('stayssh-bad-');
+    env = isolatedClientEnv(tmp.path);
+  });
+  after(async () => {
+    await sshd?.close();
+    tmp?.remove();
+  });
+
+  async function expectOneLine(args: string[], pattern: RegExp, code = 255) {
+    const r = await runStayssh(args, { env });
+    const line = singleErrorLine(r.stderr);
+    assert.match(line, pattern);
+    assert.equal(r.code, code, `exit status for: ${line}`);
+    assert.equal(r.stdout, '');
+    return line;
+  }
+
+  test('unknown flag', () => expectOneLine(['-Z', 'host'], /^stayssh: unknown option '-Z'/));
+  test('missing destination', () => expectOneLine([], /^stayssh: no destination given/));
+  test('malformed -o', () => expectOneLine(['-o', 'Bogus=yes', 'host'], /^stayssh: .*unknown option "?Bogus"?/i));
+  test('-o without a value', () => expectOneLine(['-o', 'Port', 'host'], /^stayssh: .*Port/));
+  test('bad port', () => expectOneLine(['-p', 'http', 'host'], /^stayssh: port must be a positive integer/));
+
+  test('malformed config file, named with file:line', async () => {
+    const cfg = join(tmp.path, 'bad-config');
+    writeFileSync(cfg, 'Host x\n  Port 22\n  NoSuchKeyword yes\n');
+    await expectOneLine(['-F', cfg, 'x', 'true'], new RegExp(`^stayssh: ${cfg}:3: .*NoSuchKeyword`));
+  });
+
+  test('unreadable -F config', () => expectOneLine(['-F', join(tmp.path, 'missing'), 'x', 'true'], /^stayssh: .*missing.*/));
+
+  test('invalid session name is refused before any connection', async () => {
+    const line = await expectOneLine(['--session', 'bad name;rm', `127.0.0.1`], /^stayssh: invalid session name/);
+    assert.ok(!line.includes('connect'));
+  });
+
+  test('unresolvable host', () => expectOneLine(['-o', 'BatchMode=yes', 'no-such-host.invalid', 'true'], /^stayssh: could not resolve hostname no-such-host\.invalid/));
+
+  test('refused port', async () => {
+    const port = await freePort();
+    await expectOneLine([...staysshArgs(sshd, { port }), 'true'], new RegExp(`^stayssh: connect to host 127\\.0\\.0\\.1 port ${port}: connection refused`));
+  });
+
+  test('wrong key', async () => {
+    const other = await generateKey(join(tmp.path, 'not-authorized'));
+    await expectOneLine([...staysshArgs(sshd, { identity: other.privatePath }), 'true'], /^stayssh: .*permission denied/i);
+  });
+
+  test('unknown host key with StrictHostKeyChecking=yes', async () => {
+    const empty = join(tmp.path, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    await expectOneLine([...staysshArgs(sshd, { knownHostsFile: empty }), 'true'], /^stayssh: no .* host key is known for \[127\.0\.0\.1\]:\d+/);
+  });
+
+  test('changed host key: loud warning, no login, 255', async () => {
+    const impostor = await generateKey(join(tmp.path, 'impostor'));
+    const kh = join(tmp.path, 'changed_known_hosts');
+    writeFileSync(kh, `${knownHostsEntry('127.0.0.1', sshd.port, impostor.publicLine)}\n`);
+    const r = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'no' }), 'echo should-not-run'], { env });
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    const last = r.stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(last, /^stayssh: host key for 127\.0\.0\.1 has changed/);
+    assert.ok(!/^\s+at\s/m.test(r.stderr));
+  });
+
+  test('accept-new writes the key as OpenSSH does, then it is known', async () => {
+    const kh = join(tmp.path, 'new_known_hosts');
+    const first = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'accept-new' }), 'echo first'], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /Permanently added '\[127\.0\.0\.1\]:\d+'/);
+    const second = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'yes' }), 'echo second'], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, 'second\n');
+  });
+
+  test('--kill of a missing session: one line, exit 1', async () => {
+    await expectOneLine([...staysshArgs(sshd), '--kill', 'no-such-session'], /^stayssh: no session named no-such-session/, 1);
+  });
+});

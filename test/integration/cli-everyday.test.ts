@@ -1,0 +1,103 @@
+// Everyday ssh work with stayssh against a real OpenSSH sshd (issue 2's "done when"):
+// a key from a file and from an agent, a password typed at the prompt, a ~/.ssh/config
+// alias, and commands in pipelines with their exit status.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { run, runOk, start } from '../harness/run.js';
+import { startTerminal } from '../harness/terminal.js';
+import { waitFor } from '../harness/wait-for.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+
+describe('stayssh for everyday ssh work', () => {
+  let sshd: SshdHandle;
+  let tmp: TempDir;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    sshd = await startSshd();
+    tmp = makeTempDir('stayssh-cli-');
+    env = isolatedClientEnv(tmp.path);
+  });
+  after(async () => {
+    await sshd?.close();
+    tmp?.remove();
+  });
+
+  test('runs a command with a key file and carries its output and exit status', async () => {
+    const r = await runStayssh([...staysshArgs(sshd), 'echo', 'hello from $(whoami); echo oops >&2; exit 3'], { env });
+    assert.equal(r.stdout, `hello from ${sshd.user}\n`);
+    assert.equal(r.stderr, 'oops\n');
+    assert.equal(r.code, 3);
+  });
+
+  test('works in a pipeline: stdin in, stdout out, exit status 0', async () => {
+    const r = await runStayssh([...staysshArgs(sshd), 'tr a-z A-Z'], { env, input: 'one\ntwo\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ONE\nTWO\n');
+  });
+
+  test('command words are joined with spaces for the remote shell, as ssh does', async () => {
+    const r = await runStayssh([...staysshArgs(sshd), 'printf', '%s-%s\\n', 'a b', 'c'], { env });
+    // ssh joins to `printf %s-%s\n a b c`: the remote shell splits "a b" again.
+    assert.equal(r.stdout, 'a-b\nc-\n');
+  });
+
+  test('logs in with a key held by ssh-agent', async () => {
+    const sock = join(tmp.path, 'agent.sock');
+    const agent = start('ssh-agent', ['-D', '-a', sock], { env });
+    try {
+      await waitFor(async () => (await run('ssh-add', ['-l'], { env: { ...env, SSH_AUTH_SOCK: sock } })).code === 1, { what: 'ssh-agent to listen' });
+      await runOk('ssh-add', [sshd.clientKeyPath], { env: { ...env, SSH_AUTH_SOCK: sock } });
+      const args = staysshArgs(sshd, { identity: null, options: { PubkeyAuthentication: 'yes', IdentitiesOnly: 'no' } });
+      const r = await runStayssh([...args, 'echo agent-ok'], { env: { ...env, SSH_AUTH_SOCK: sock } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'agent-ok\n');
+    } finally {
+      agent.kill('SIGTERM');
+      await agent.exited;
+    }
+  });
+
+  test('follows a ~/.ssh/config alias: HostName, Port, User, IdentityFile, known hosts', async () => {
+    const home = env['HOME'] ?? '';
+    mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(home, '.ssh', 'config'),
+      [
+        'Host lab',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyPath}`,
+        `  UserKnownHostsFile ${sshd.knownHostsPath}`,
+        '  StrictHostKeyChecking yes',
+        '  BatchMode yes',
+        '',
+      ].join('\n'),
+    );
+    const r = await runStayssh(['lab', 'echo alias-ok on port $(echo $SSH_CONNECTION | cut -d" " -f4)'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `alias-ok on port ${sshd.port}\n`);
+  });
+
+  test('asks for a password on the terminal once and logs in', async (t) => {
+    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+    const args = staysshArgs(sshd, { identity: null, batchMode: false });
+    const term = await startTerminal({ command: staysshCommandLine([...args, 'echo password-ok']), env: env as Record<string, string> });
+    try {
+      await term.waitForText(`${sshd.user}@127.0.0.1's password:`);
+      await term.type(sshd.password);
+      await term.press('Enter');
+      const screen = await term.waitForText('password-ok');
+      assert.ok(!screen.includes(sshd.password), 'the password must not be echoed');
+      assert.deepEqual(await term.waitForExit(), { code: 0, signal: null });
+    } finally {
+      await term.close();
+    }
+  });
+});

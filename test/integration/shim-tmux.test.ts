@@ -1,0 +1,141 @@
+// The shim for real with tmux, under dash and under bash as the `sh` that runs it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { attachCommand, killCommand, listCommand, probeCommand } from '../../src/remote/shim.js';
+import type { ShimReport } from '../../src/remote/types.js';
+import { ShimWorld, waitFor } from './shim-harness.test.js';
+
+type Session = Extract<ShimReport, { t: 'session' }>;
+
+for (const interpreter of ['dash', 'bash']) {
+  describe(`shim + tmux under ${interpreter}`, () => {
+    let w: ShimWorld;
+    const attach = (name: string, create = true, command?: string) =>
+      attachCommand({ name, mux: 'tmux', create, command, env: { LANG: 'C.UTF-8' }, interpreter });
+    const list = (): Session[] =>
+      w.exec(listCommand('auto', { interpreter })).reports.filter((r): r is Session => r.t === 'session');
+    const session = (name: string) => list().find((s) => s.name === name);
+
+    before(() => {
+      w = new ShimWorld();
+    });
+    after(() => w.close());
+
+    test('probe names tmux and its version', () => {
+      const r = w.exec(probeCommand({ interpreter }));
+      assert.equal(r.status, 0, r.stderr);
+      const p = r.reports[0];
+      assert.equal(p?.t, 'probe');
+      assert.match(p.t === 'probe' ? (p.tmux ?? '') : '', /^\d+\.\d+/);
+    });
+
+    test('create, type, detach by losing the terminal, reattach, exit 7', async () => {
+      const t1 = w.terminal(attach('main'));
+      const a = await t1.report('attached');
+      assert.deepEqual(a, { t: 'attached', name: 'main', mux: 'tmux', created: true, others: 0 });
+      t1.type('echo mark-$((6*7)) "tmux=[${TMUX-unset}]" "pane=[${TMUX_PANE-unset}]" "lang=$LANG"', 'Enter');
+      await t1.see('mark-42 tmux=[unset] pane=[unset] lang=C.UTF-8');
+      // No status line: the bottom row of the terminal is the shell's, not tmux's.
+      assert.doesNotMatch(t1.screen(), /\[main\]|0:sh\*/);
+      // No prefix key: C-b and the next key reach the program untouched.
+      t1.type('cat -v', 'Enter');
+      t1.type('', 'C-b', 'd', 'C-b', '%', 'Enter');
+      await t1.see('^Bd^B%');
+      t1.type('', 'C-d');
+
+      const listed = await waitFor('main attached', () => session('main')?.state === 'attached' && session('main'));
+      assert.equal(listed.mux, 'tmux');
+      assert.equal(listed.command, '');
+      assert.ok(Math.abs(listed.created - Date.now() / 1000) < 60);
+
+      t1.kill(); // the link dies: the pty hangs up on the shim and its tmux client
+      await waitFor('main detached', () => session('main')?.state === 'detached');
+
+      const t2 = w.terminal(attach('main', false));
+      assert.deepEqual(await t2.report('attached'), { ...a, created: false });
+      await t2.see('mark-42'); // earlier output redrawn by the session
+      t2.type('exit 7', 'Enter');
+      assert.deepEqual(await t2.report('exit'), { t: 'exit', status: 7 });
+      assert.equal(w.hasSessionDir('main'), false);
+      assert.equal(session('main'), undefined);
+    });
+
+    test('a second attach takes the session over; others counts detached sessions', async () => {
+      const old = w.terminal(attach('idle'));
+      await old.report('attached');
+      // `attached` is reported just before the session is created: wait for it to exist.
+      await waitFor('idle attached', () => session('idle')?.state === 'attached');
+      old.kill();
+      await waitFor('idle detached', () => session('idle')?.state === 'detached');
+
+      const t1 = w.terminal(attach('busy'));
+      assert.equal((await t1.report('attached')).others, 1);
+      await waitFor('busy created', () => session('busy')?.state === 'attached');
+      const t2 = w.terminal(attach('busy', false));
+      assert.deepEqual(await t2.report('attached'), { t: 'attached', name: 'busy', mux: 'tmux', created: false, others: 1 });
+      assert.deepEqual(await t1.report('detached'), { t: 'detached' });
+
+      // kill while attached: the attached shim sees the session vanish without a status
+      assert.deepEqual(w.exec(killCommand('busy', { interpreter })).reports, [{ t: 'killed', name: 'busy' }]);
+      assert.deepEqual(await t2.report('gone'), { t: 'gone' });
+      assert.equal(w.hasSessionDir('busy'), false);
+      assert.deepEqual(w.exec(killCommand('idle', { interpreter })).reports, [{ t: 'killed', name: 'idle' }]);
+
+      const missing = w.exec(killCommand('idle', { interpreter }));
+      assert.equal(missing.status, 2);
+      assert.equal(missing.reports[0]?.t === 'error' && missing.reports[0].code, 'no-session');
+      const noAttach = w.exec(attach('nothere', false));
+      assert.equal(noAttach.reports[0]?.t === 'error' && noAttach.reports[0].code, 'no-session');
+    });
+
+    test('a hostile command runs exactly as given and is listed exactly', async () => {
+      const cmd = `echo "a'b" ; echo $HOME; printf '%s|' "\\\\" '\`x\`' "ü"; echo; read line; exit 3`;
+      const t = w.terminal(attach('hostile', true, cmd));
+      await t.report('attached');
+      await t.see(`a'b\n${w.home}\n\\|\`x\`|ü|`).catch((e) => {
+        throw new Error(`${e}\n${t.screen()}`);
+      });
+      const s = await waitFor('hostile listed', () => session('hostile'));
+      assert.equal(s.command, cmd);
+      t.type('', 'Enter');
+      assert.deepEqual(await t.report('exit'), { t: 'exit', status: 3 });
+    });
+
+    test('names with dots stay distinct from underscores (tmux rewrites dots)', async () => {
+      const a = w.terminal(attach('a.b'));
+      await a.report('attached');
+      const b = w.terminal(attach('a_b'));
+      assert.equal((await b.report('attached')).created, true);
+      await waitFor('both created', () => list().filter((s) => s.name.startsWith('a')).length === 2);
+      const names = list().map((s) => s.name).sort();
+      assert.deepEqual(names.filter((n) => n.startsWith('a')), ['a.b', 'a_b']);
+      a.type('exit 1', 'Enter');
+      b.type('exit 2', 'Enter');
+      assert.deepEqual(await a.report('exit'), { t: 'exit', status: 1 });
+      assert.deepEqual(await b.report('exit'), { t: 'exit', status: 2 });
+    });
+
+    test('an exit status recorded while no client was attached is collected on reattach', async () => {
+      const t = w.terminal(attach('lonely', true, 'read line; exit 9'));
+      await t.report('attached');
+      await waitFor('lonely attached', () => session('lonely')?.state === 'attached');
+      t.kill();
+      await waitFor('lonely detached', () => session('lonely')?.state === 'detached');
+      // The command ends while nobody is attached (as if during an outage).
+      const r = w.exec(`tmux -L stayssh send-keys -t =lonely: Enter`);
+      assert.equal(r.status, 0, r.stderr);
+      await waitFor('lonely gone from tmux', () => !session('lonely'));
+      assert.equal(w.hasSessionDir('lonely'), true, 'list keeps a fresh exit status');
+      const back = w.exec(attach('lonely', false));
+      assert.deepEqual(back.reports, [{ t: 'exit', status: 9 }]);
+      assert.equal(back.status, 9);
+      assert.equal(w.hasSessionDir('lonely'), false);
+    });
+
+    test('bad names are refused by the shim itself', () => {
+      const line = attach('ok').replace(/attach ok /, "attach 'a;b' ");
+      const r = w.exec(line);
+      assert.equal(r.reports[0]?.t === 'error' && r.reports[0].code, 'bad-name');
+    });
+  });
+}

@@ -1,0 +1,213 @@
+// Stream mode against a real sshd behind a fault proxy: the link is reset or black-holed at
+// moments defined by byte counts, and every byte of stdout, stderr and stdin still arrives
+// exactly once, the exit status is carried, and the server keeps no session directory.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { ResolvedSshConfig } from '../../src/config/types.js';
+import { defaultPolicy } from '../../src/session/policy.js';
+import { killStream, streamListEntries } from '../../src/stream/stream-manage.js';
+import { runStream, type StreamEvent } from '../../src/stream/stream-session.js';
+import { makeConnector } from '../../src/transport/connector.js';
+import { SecretCache } from '../../src/transport/prompter.js';
+import { sshdAvailable } from '../harness/any-server.js';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { waitFor, withTimeout } from '../harness/wait-for.js';
+
+const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
+/** Deadline for one stream run in these tests, ms: they take 1–5 s on an idle machine. */
+const RUN_TIMEOUT_MS = 30_000;
+
+/** A local sink that counts bytes and fires hooks when the count crosses thresholds. */
+class Sink extends Writable {
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  constructor(private readonly hooks: Array<[number, () => void]> = []) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    for (const h of this.hooks.splice(0)) {
+      if (this.bytes >= h[0]) h[1]();
+      else this.hooks.push(h);
+    }
+    cb();
+  }
+  data(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** stdin from a buffer, 64 KiB per read, with hooks at consumed-byte thresholds. */
+function source(data: Buffer, hooks: Array<[number, () => void]> = []): Readable {
+  let at = 0;
+  return new Readable({
+    read() {
+      const next = data.subarray(at, at + 65536);
+      at += next.length;
+      for (const h of hooks.splice(0)) {
+        if (at >= h[0]) h[1]();
+        else hooks.push(h);
+      }
+      this.push(next.length ? next : null);
+    },
+  });
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('stream mode over a faulty link', { skip }, () => {
+  let sshd: SshdHandle;
+  let proxy: FaultProxy;
+  let tmp: TempDir;
+  let seq = 0;
+
+  before(async () => {
+    tmp = makeTempDir('test-stream');
+    sshd = await startSshd();
+    proxy = await startFaultProxy({ port: sshd.port });
+    writeFileSync(tmp.join('known_hosts'), `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+  });
+  after(async () => {
+    await proxy?.close();
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  function config(): ResolvedSshConfig {
+    return {
+      originalHost: '127.0.0.1', hostName: '127.0.0.1', user: sshd.user, port: proxy.port,
+      identityFiles: [sshd.clientKeyPath], identityFilesExplicit: true, identitiesOnly: true, identityAgent: 'none',
+      proxyJump: undefined, userKnownHostsFiles: [tmp.join('known_hosts')], globalKnownHostsFiles: [],
+      strictHostKeyChecking: 'yes', hashKnownHosts: false, serverAliveInterval: 0, serverAliveIntervalSet: false,
+      serverAliveCountMax: 0, serverAliveCountMaxSet: false, connectTimeout: 5, batchMode: true,
+      passwordAuthentication: false, pubkeyAuthentication: true, kbdInteractiveAuthentication: false,
+      preferredAuthentications: ['publickey'], forwardAgent: false, localForwards: [], remoteForwards: [],
+      dynamicForwards: [], exitOnForwardFailure: false, requestTTY: 'no', sendEnv: [], setEnv: [], escapeChar: 'none',
+      logLevel: 'ERROR', addressFamily: 'inet', ignoredKeywords: [],
+    };
+  }
+
+  async function stream(command: string, o: { stdin?: Readable; stdout?: Writable & { data?: () => Buffer }; stderr?: Sink; livenessMs?: number; events?: StreamEvent[]; onInterrupt?: (h: () => void) => () => void } = {}) {
+    const warnings: string[] = [];
+    const connector = makeConnector(config(), { prompter: undefined, secrets: new SecretCache(), env: {}, warn: (t) => warnings.push(t) });
+    const stdout = (o.stdout ?? new Sink()) as Sink;
+    const name = `t${process.pid}-${++seq}`;
+    const stderr = o.stderr ?? new Sink();
+    const events = o.events ?? [];
+    const code = await withTimeout(
+      runStream({
+        connector, name, command, env: {}, onInterrupt: o.onInterrupt,
+        stdin: o.stdin ?? Readable.from([]), stdout, stderr,
+        liveness: { intervalMs: o.livenessMs ?? 5_000, countMax: 2 },
+        policy: defaultPolicy({ backoffMaxMs: 200, maxAttempts: 20 }),
+        onEvent: (e) => events.push(e), warn: (t) => warnings.push(t),
+      }),
+      RUN_TIMEOUT_MS, `stream command ${command}`,
+    );
+    return { code, stdout, stderr, events, warnings, name, connector };
+  }
+
+  async function sessionDirs(): Promise<string> {
+    const r = await sshd.runAsUser('ls -A "$HOME/.local/state/stayssh/sessions" 2>/dev/null; true');
+    return r.stdout.trim();
+  }
+
+  it('delivers 20,000 stdout and 5,000 stderr lines exactly once across 3 resets, with the exit status', async () => {
+    const cmd = 'i=1; while [ $i -le 20000 ]; do echo "out line $i"; if [ $(( i % 4 )) = 0 ]; then echo "err line $(( i / 4 ))" >&2; fi; i=$(( i + 1 )); done; exit 3';
+    const stdout = new Sink([[40_000, () => proxy.reset()], [120_000, () => proxy.reset()], [200_000, () => proxy.reset()]]);
+    const r = await stream(cmd, { stdout });
+    const lines = (n: number, what: string) => Array.from({ length: n }, (_, i) => `${what} line ${i + 1}\n`).join('');
+    assert.equal(r.code, 3, r.warnings.join('\n'));
+    assert.ok(r.stdout.data().equals(Buffer.from(lines(20_000, 'out'))), 'stdout differs');
+    assert.ok(r.stderr.data().equals(Buffer.from(lines(5_000, 'err'))), 'stderr differs');
+    assert.equal(r.events.filter((e) => e.event === 'reconnected').length, 3);
+    assert.equal(await sessionDirs(), '');
+  });
+
+  it('uploads 5 MB of random stdin exactly once across resets during the upload', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const stdin = source(data, [[1_000_000, () => proxy.reset()], [2_500_000, () => proxy.reset()], [4_000_000, () => proxy.reset()]]);
+    const r = await stream('sha256sum', { stdin });
+    assert.equal(r.code, 0, r.warnings.join('\n') + r.stderr.data().toString());
+    assert.equal(r.stdout.data().toString(), `${sha(data)}  -\n`);
+    assert.ok(r.events.filter((e) => e.event === 'reconnected').length >= 1);
+  });
+
+  it('carries binary output of all 256 byte values', async () => {
+    const stdout = new Sink([[700_000, () => proxy.reset()]]);
+    const r = await stream('head -c 2000000 /dev/urandom | tee "$HOME/bin.out"', { stdout });
+    assert.equal(r.code, 0, r.warnings.join('\n'));
+    const remote = await sshd.runAsUser('sha256sum <"$HOME/bin.out"; rm -f "$HOME/bin.out"');
+    assert.equal(r.stdout.bytes, 2_000_000);
+    assert.equal(`${sha(r.stdout.data())}  -\n`, remote.stdout);
+    assert.ok(r.events.some((e) => e.event === 'reconnected'));
+  });
+
+  it('keeps the command running through a black hole and resumes its output after', async () => {
+    const events: StreamEvent[] = [];
+    let holed = false;
+    const stdout = new Sink([[6, () => { proxy.blackhole(); holed = true; }]]);
+    const running = stream('echo start; sleep 4; echo end; exit 7', { stdout, events, livenessMs: 500 });
+    await waitFor(() => holed && events.some((e) => e.event === 'disconnected'), { what: 'the link to be declared dead' });
+    await proxy.restore();
+    const r = await running;
+    assert.equal(r.code, 7, r.warnings.join('\n'));
+    assert.equal(r.stdout.data().toString(), 'start\nend\n');
+    assert.ok(events.some((e) => e.event === 'reconnected'));
+  });
+
+  it('exits 255 when the remote command dies by a signal', async () => {
+    const r = await stream('echo before; kill -TERM $$; echo after');
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout.data().toString(), 'before\n');
+  });
+
+  it('leaves no session directory on the server', async () => {
+    await stream('true');
+    assert.equal(await sessionDirs(), '');
+  });
+
+  it('exits 255 and stops the remote command when local stdout breaks (| head), like ssh', async () => {
+    const broken = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const r = await stream('yes', { stdout: broken });
+    assert.equal(r.code, 255);
+    await waitFor(async () => (await sessionDirs()) === '', { what: 'the abandoned session to be removed' });
+  });
+
+  it('relays Ctrl-C to the remote command and returns its exit status', async () => {
+    let interrupt: () => void = () => undefined;
+    const stdout = new Sink([[6, () => interrupt()]]);
+    const cmd = "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done";
+    const r = await stream(cmd, { stdout, onInterrupt: (h) => ((interrupt = h), () => undefined) });
+    assert.equal(r.code, 5, r.warnings.join('\n'));
+    assert.equal(r.stdout.data().toString(), 'ready\ngot-int\n');
+  });
+
+  it('leaves on a double Ctrl-C; the session is listed detached and can be killed', async () => {
+    let interrupt: () => void = () => undefined;
+    const stdout = new Sink([[6, () => (interrupt(), interrupt())]]);
+    const r = await stream("trap '' INT; echo ready; sleep 30", { stdout, onInterrupt: (h) => ((interrupt = h), () => undefined) });
+    assert.equal(r.code, 255);
+    const conn = await r.connector.dial(true);
+    try {
+      const entries = await streamListEntries(conn);
+      const mine = await waitFor(() => streamListEntries(conn).then((l) => l.find((e) => e.name === r.name && e.state === 'detached')), { what: 'the session listed as detached' });
+      assert.equal(mine.command, "trap '' INT; echo ready; sleep 30", JSON.stringify(entries));
+      assert.equal(await killStream(conn, r.name), true);
+      await waitFor(async () => (await sessionDirs()) === '', { what: 'the killed session to be removed' });
+      assert.equal(await killStream(conn, r.name), false);
+    } finally {
+      conn.end();
+    }
+  });
+});

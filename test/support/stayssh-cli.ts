@@ -1,0 +1,65 @@
+// Running the real stayssh binary (bin/stayssh -> dist/) against a harness server, with an
+// isolated HOME so nothing of the machine's ~/.ssh, agent or config leaks into a test.
+import { fileURLToPath } from 'node:url';
+import type { TestServer } from '../harness/test-server.js';
+import { run, start, type RunOptions, type RunResult, type Running } from '../harness/run.js';
+
+/** Absolute path of bin/stayssh (tests run from dist/test/...). */
+export const STAYSSH_BIN = fileURLToPath(new URL('../../../bin/stayssh', import.meta.url));
+
+export interface StaysshArgsOptions {
+  knownHostsFile?: string;
+  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
+  /** Identity file; default the server's client key; null for none. */
+  identity?: string | null;
+  port?: number;
+  /** Extra -o settings. */
+  options?: Record<string, string>;
+  /** Raw arguments before the destination. */
+  extra?: string[];
+  batchMode?: boolean;
+}
+
+/** `stayssh` argv (without the command) for `server`, mirroring sshClientArgs. */
+export function staysshArgs(server: TestServer, opts: StaysshArgsOptions = {}): string[] {
+  const options: Record<string, string> = {
+    UserKnownHostsFile: opts.knownHostsFile ?? server.knownHostsPath,
+    GlobalKnownHostsFile: '/dev/null',
+    StrictHostKeyChecking: opts.strictHostKeyChecking ?? 'yes',
+    BatchMode: opts.batchMode === false ? 'no' : 'yes',
+    IdentitiesOnly: 'yes',
+    ConnectTimeout: '10',
+    ...(opts.identity === null ? { PubkeyAuthentication: 'no' } : {}),
+    ...opts.options,
+  };
+  const identity = opts.identity === undefined ? server.clientKeyPath : opts.identity;
+  return [
+    '-F', '/dev/null',
+    ...Object.entries(options).flatMap(([k, v]) => ['-o', `${k}=${v}`]),
+    ...(identity === null ? [] : ['-i', identity]),
+    '-p', String(opts.port ?? server.port),
+    ...(opts.extra ?? []),
+    `${server.user}@${server.host}`,
+  ];
+}
+
+export function runStayssh(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, [STAYSSH_BIN, ...args], opts);
+}
+
+export function startStayssh(args: readonly string[], opts: Omit<RunOptions, 'timeoutMs'> = {}): Running {
+  return start(process.execPath, [STAYSSH_BIN, ...args], opts);
+}
+
+/** The shell command line that runs stayssh (for a terminal pane). */
+export function staysshCommandLine(args: readonly string[]): string[] {
+  return [process.execPath, STAYSSH_BIN, ...args];
+}
+
+/** SPEC §7: one clear line on stderr, no stack trace. Returns that line. */
+export function singleErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== 1) throw new Error(`expected exactly one line on stderr, got ${lines.length}:\n${stderr}`);
+  if (/^\s+at\s/m.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`);
+  return lines[0] ?? '';
+}
