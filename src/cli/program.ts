@@ -63,6 +63,8 @@ export function buildProgram(version: string): Command {
     .option('--remember', 'store typed passwords and passphrases in the OS keychain')
     .option('--forget', 'delete what --remember stored for this destination, then exit')
     .option('--demo', 'run against an embedded server with a flaky link');
+  // Errors are printed once, by main(), as `stayssh: ...`; commander must not print its own.
+  program.configureOutput({ outputError: () => undefined });
   program.exitOverride();
   return program;
 }

@@ -6,7 +6,8 @@
  */
 import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
-import { ReportFilter, type ShimReport } from '../remote/report-filter.js';
+import { ReportFilter } from '../remote/report-filter.js';
+import type { ShimReport } from '../remote/types.js';
 import { attachCommand } from '../remote/shim.js';
 import type { MuxChoice } from '../cli/options.js';
 

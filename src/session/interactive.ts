@@ -8,7 +8,7 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
-import type { ShimReport } from '../remote/report-filter.js';
+import type { ShimReport } from '../remote/types.js';
 import { EscapeParser } from '../terminal/escape-parser.js';
 import { StatusLine } from '../terminal/status-line.js';
 import { OutageBuffer } from './outage-buffer.js';

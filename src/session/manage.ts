@@ -1,7 +1,9 @@
 /** `--list` and `--kill`: one non-pty exec each, reading the shim's reports. */
 import type { Connection } from '../transport/connection.js';
 import { killCommand, listCommand } from '../remote/shim.js';
-import { parseReportLines, type ShimReport } from '../remote/report-filter.js';
+import { parseReportOutput } from '../remote/report-filter.js';
+import type { ShimReport } from '../remote/types.js';
+import { killStream, streamListEntries } from '../stream/stream-manage.js';
 import { StaysshError } from '../errors.js';
 
 async function runShim(conn: Connection, command: string): Promise<ShimReport[]> {
@@ -11,9 +13,11 @@ async function runShim(conn: Connection, command: string): Promise<ShimReport[]>
   channel.on('data', (d: Buffer) => (out += d.toString('utf8')));
   channel.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
   await new Promise<void>((resolve) => channel.on('close', () => resolve()));
-  const reports = parseReportLines(out);
-  const error = reports.find((r) => r.t === 'error');
-  if (error && error.t === 'error' && error.code !== 'no-session') throw new StaysshError(error.message);
+  const { reports } = parseReportOutput(out);
+  for (const r of reports) {
+    // No multiplexer is not an error for --list: stream sessions need none.
+    if (r.t === 'error' && r.code !== 'no-session' && r.code !== 'no-mux') throw new StaysshError(r.message);
+  }
   if (!reports.length && err.trim()) throw new StaysshError(`remote: ${err.trim().split('\n')[0]}`);
   return reports;
 }
@@ -27,8 +31,8 @@ export interface SessionInfo {
 }
 
 export async function listSessions(conn: Connection): Promise<SessionInfo[]> {
-  const reports = await runShim(conn, listCommand());
-  const sessions: SessionInfo[] = [];
+  const [reports, streams] = await Promise.all([runShim(conn, listCommand()), streamListEntries(conn)]);
+  const sessions: SessionInfo[] = [...streams];
   for (const r of reports) {
     if (r.t !== 'session') continue;
     sessions.push({ name: r.name, state: r.state, created: new Date(r.created * 1000).toISOString(), command: r.command, mux: r.mux });
@@ -44,6 +48,8 @@ export function formatSessionTable(sessions: SessionInfo[]): string {
 
 /** Returns false when there was no such session. */
 export async function killSession(conn: Connection, name: string): Promise<boolean> {
+  // Stream sessions first: the multiplexer shim treats a state dir it does not own as stale.
+  if (await killStream(conn, name)) return true;
   const reports = await runShim(conn, killCommand(name));
   return reports.some((r) => r.t === 'killed');
 }

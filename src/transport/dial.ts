@@ -74,10 +74,21 @@ function tcpConnect(o: DialOptions): Promise<Socket> {
 function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const client = new Client();
+    // The methods the server still allows, for OpenSSH's "Permission denied (publickey,password)".
+    let methodsLeft: string[] | null = null;
+    const handler = o.authHandler() as unknown as (left: string[] | null, partial: boolean, next: unknown) => void;
+    const recordingHandler = (left: string[] | null, partial: boolean, next: unknown) => {
+      if (left) methodsLeft = left;
+      handler(left, partial, next);
+    };
     let hostKey: Buffer | undefined;
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
+      const e = err as { level?: string; message?: string };
+      if (e?.level === 'client-authentication') {
+        e.message = `${o.user}@${o.host}: permission denied (${(methodsLeft ?? ['publickey']).join(',')})`;
+      }
       settled = true;
       clearTimeout(timer);
       sock.destroy();
@@ -110,7 +121,7 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
           verify(ok);
         });
       },
-      authHandler: o.authHandler(),
+      authHandler: recordingHandler as unknown as AuthHandlerMiddleware,
       algorithms: o.preferredHostKeyAlgorithms?.length ? { serverHostKey: { prepend: o.preferredHostKeyAlgorithms } } : undefined,
       agent: o.forwardAgentSocket,
       agentForward: o.forwardAgentSocket !== undefined,

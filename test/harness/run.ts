@@ -18,6 +18,12 @@ export interface RunResult {
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Send stdout and stderr to this open file descriptor instead of collecting them. For
+   * daemons like sshd whose children would otherwise inherit our pipes and keep them
+   * open (then 'close' never fires); exited then settles on process exit.
+   */
+  outputFd?: number;
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string | Buffer;
   timeoutMs?: number;
@@ -37,16 +43,17 @@ export interface Running {
 
 /** Starts a process whose output is collected; it does not time out by itself. */
 export function start(command: string, args: readonly string[], opts: Omit<RunOptions, 'timeoutMs'> = {}): Running {
-  const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = opts.outputFd;
+  const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', out ?? 'pipe', out ?? 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) {
     // spawn failures (ENOENT) surface as an 'error' event; make them a clear exception.
     throw new Error(`cannot start ${command}: no pid (is it installed?)`);
   }
   trackPid(pid);
-  let out = '';
+  let collected = '';
   let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (collected += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   // EPIPE on stdin when the child exits early must not crash the test process.
   child.stdin?.on('error', () => undefined);
@@ -56,16 +63,16 @@ export function start(command: string, args: readonly string[], opts: Omit<RunOp
     child.once('error', (e) => {
       err += `\nspawn error: ${e.message}`;
     });
-    child.once('close', (code, signal) => {
+    child.once(out === undefined ? 'close' : 'exit', (code, signal) => {
       untrackPid(pid);
-      resolve({ code, signal, stdout: out, stderr: err });
+      resolve({ code, signal, stdout: collected, stderr: err });
     });
   });
   return {
     child,
     pid,
     exited,
-    stdout: () => out,
+    stdout: () => collected,
     stderr: () => err,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

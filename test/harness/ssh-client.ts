@@ -14,7 +14,11 @@ export interface SshClientArgsOptions {
   identity?: string | null;
   /** Default true: never prompt on a terminal (askpass still works with SSH_ASKPASS_REQUIRE=force). */
   batchMode?: boolean;
-  /** Port to dial instead of the server's (e.g. a fault proxy's). */
+  /**
+   * Port to dial instead of the server's (e.g. a fault proxy's). The host key is then
+   * still looked up as the server's own (HostKeyAlias "[127.0.0.1]:serverPort"), so the
+   * server's known_hosts file stays valid through the proxy.
+   */
   port?: number;
   /** Extra `-o Key=Value` settings, e.g. { ServerAliveInterval: '1' }. */
   options?: Record<string, string>;
@@ -40,6 +44,7 @@ export function sshClientArgs(server: TestServer, opts: SshClientArgsOptions = {
     // A wrong port must fail a test in seconds, not after the kernel's minutes.
     ConnectTimeout: '10',
     ...(opts.identity === null ? { PubkeyAuthentication: 'no' } : {}),
+    ...(opts.port !== undefined && opts.port !== server.port ? { HostKeyAlias: `[${server.host}]:${server.port}` } : {}),
     ...opts.options,
   };
   const identity = opts.identity === undefined ? server.clientKeyPath : opts.identity;

@@ -3,7 +3,7 @@
 // Each instance gives its sessions a private HOME, TMUX_TMPDIR and SCREENDIR (sshd SetEnv),
 // so parallel test files sharing the login user never see each other's tmux sessions or
 // state, and close() can find and kill everything its sessions left behind.
-import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { freePort, LOOPBACK } from './free-port.js';
 import { generateKey, knownHostsEntry, readKeyPair, type KeyPair, type KeyType } from './keys.js';
@@ -256,7 +256,14 @@ class Sshd implements SshdHandle {
     const offset = statSync(this.logPath).size;
     appendFileSync(this.logPath, `--- harness: starting sshd on port ${this.port}\n`);
     // -D: stay in the foreground (we own the pid); -E: log to our file instead of syslog.
-    const proc = start(this.sshdPath, ['-D', '-f', this.configPath, '-E', this.logPath]);
+    // Early errors (before -E takes effect) land in the same file through stdout/stderr.
+    const logFd = openSync(this.logPath, 'a');
+    let proc: Running;
+    try {
+      proc = start(this.sshdPath, ['-D', '-f', this.configPath, '-E', this.logPath], { outputFd: logFd });
+    } finally {
+      closeSync(logFd);
+    }
     this.proc = proc;
     const listening = `Server listening on ${LOOPBACK} port ${this.port}.`;
     const state = await waitFor(
@@ -266,13 +273,13 @@ class Sshd implements SshdHandle {
         if (proc.child.exitCode !== null || proc.child.signalCode !== null) return /Address already in use/.test(log) ? 'in-use' : 'died';
         return false;
       },
-      { timeoutMs: SSHD_READY_TIMEOUT_MS, what: `sshd to listen on 127.0.0.1:${this.port}`, detail: () => this.logText() + proc.stderr() },
+      { timeoutMs: SSHD_READY_TIMEOUT_MS, what: `sshd to listen on 127.0.0.1:${this.port}`, detail: () => this.logText() },
     );
     if (state === 'ok') return 'ok';
     this.proc = undefined;
     await proc.exited;
     if (state === 'in-use') return 'in-use';
-    throw new Error(`sshd exited during start-up:\n${this.logText().slice(offset)}${proc.stderr()}`);
+    throw new Error(`sshd exited during start-up:\n${this.logText().slice(offset)}`);
   }
 
   private async installHostKeys(given: string[] | undefined): Promise<void> {

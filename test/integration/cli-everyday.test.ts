@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
 import { run, runOk, start } from '../harness/run.js';
 import { startTerminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -20,12 +20,12 @@ describe('stayssh for everyday ssh work', () => {
 
   before(async () => {
     sshd = await startSshd();
-    tmp = makeTempDir('stayssh-cli-');
+    tmp = makeTempDir("cli");
     env = isolatedClientEnv(tmp.path);
   });
   after(async () => {
     await sshd?.close();
-    tmp?.remove();
+    tmp?.close();
   });
 
   test('runs a command with a key file and carries its output and exit status', async () => {
@@ -41,10 +41,14 @@ describe('stayssh for everyday ssh work', () => {
     assert.equal(r.stdout, 'ONE\nTWO\n');
   });
 
-  test('command words are joined with spaces for the remote shell, as ssh does', async () => {
-    const r = await runStayssh([...staysshArgs(sshd), 'printf', '%s-%s\\n', 'a b', 'c'], { env });
-    // ssh joins to `printf %s-%s\n a b c`: the remote shell splits "a b" again.
-    assert.equal(r.stdout, 'a-b\nc-\n');
+  test('command words are joined with spaces for the remote shell, exactly as ssh does', async () => {
+    const words = ['printf', "'[%s]'", 'a b', '$HOME', '"c  d"', '*'];
+    const viaSsh = await run('ssh', [...sshClientArgs(sshd), ...words], { env });
+    const viaStayssh = await runStayssh([...staysshArgs(sshd), ...words], { env });
+    assert.equal(viaSsh.code, 0, viaSsh.stderr);
+    assert.ok(viaSsh.stdout.includes('[a][b]'), viaSsh.stdout);
+    assert.equal(viaStayssh.stdout, viaSsh.stdout);
+    assert.equal(viaStayssh.code, 0);
   });
 
   test('logs in with a key held by ssh-agent', async () => {

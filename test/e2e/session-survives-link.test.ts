@@ -1,0 +1,109 @@
+// End to end, as a person sees it: stayssh in a real terminal (a tmux pane), a real sshd
+// behind a fault proxy that resets and black-holes the link. Issue 3's "done when".
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+
+/** A shell loop that prints a growing counter every 100 ms: the screen "moving". */
+const TICKER = 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done';
+
+function lastTick(screen: string): number {
+  const ticks = [...screen.matchAll(/tick-(\d+)/g)].map((m) => Number(m[1]));
+  return ticks.length ? Math.max(...ticks) : 0;
+}
+
+describe('an interactive session survives the link', () => {
+  let sshd: SshdHandle;
+  let proxy: FaultProxy;
+  let tmp: TempDir;
+  let env: Record<string, string>;
+  let knownHosts: string;
+  const terminals: Terminal[] = [];
+
+  before(async () => {
+    sshd = await startSshd();
+    proxy = await startFaultProxy({ port: sshd.port });
+    tmp = makeTempDir('e2e');
+    env = isolatedClientEnv(tmp.path) as Record<string, string>;
+    knownHosts = tmp.join('known_hosts');
+    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+  });
+  after(async () => {
+    for (const t of terminals) await t.close();
+    await proxy?.close();
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  async function openSession(extra: string[] = []): Promise<Terminal> {
+    const args = staysshArgs(sshd, {
+      port: proxy.port,
+      knownHostsFile: knownHosts,
+      // Short liveness so a black hole is noticed in ~2-3 s instead of 10 s.
+      options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },
+      extra,
+    });
+    const term = await startTerminal({ command: staysshCommandLine(args), env });
+    terminals.push(term);
+    return term;
+  }
+
+  async function waitForTicksAfter(term: Terminal, seen: number, what: string): Promise<number> {
+    const screen = await term.waitForText(new RegExp(`tick-(${seen + 3}|${seen + 4}|${seen + 5}|[0-9]{${String(seen + 6).length + 1},})`), { timeoutMs: 15_000 }).catch(async (err: Error) => {
+      throw new Error(`${what}: the screen did not move past tick-${seen}\n${err.message}`);
+    });
+    return lastTick(screen);
+  }
+
+  test('a ticking program keeps running through resets and a black hole; exit 7 is the exit status', async () => {
+    const term = await openSession();
+    await term.waitForText(/\$\s*$/m, { timeoutMs: 15_000 });
+    await term.type(TICKER);
+    await term.press('Enter');
+    let seen = lastTick(await term.waitForText('tick-5'));
+
+    for (let cut = 1; cut <= 3; cut++) {
+      proxy.reset();
+      seen = await waitForTicksAfter(term, seen, `after reset #${cut}`);
+    }
+
+    proxy.blackhole();
+    // The outage shows on the status line while it lasts, with the time since last contact.
+    await term.waitForText(/link .*lost|no reply|since|attempt/i, { timeoutMs: 15_000 });
+    const during = await term.waitForText(/[5-9]s ago|1\ds ago/, { timeoutMs: 15_000 });
+    assert.match(during, /~\. to leave/);
+    const frozenAt = lastTick(during);
+    await proxy.restore();
+    seen = await waitForTicksAfter(term, frozenAt, 'after the black hole');
+    const after = await term.screen();
+    assert.doesNotMatch(after, /to leave/, 'the status line is gone once reattached');
+    assert.ok(seen > frozenAt);
+
+    await term.press('C-c');
+    await term.type('exit 7');
+    await term.press('Enter');
+    assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 7, signal: null });
+  });
+
+  test('a client killed with its terminal is resumed by name with the earlier screen', async () => {
+    const first = await openSession(['--session', 'resume-me']);
+    await first.waitForText(/\$\s*$/m, { timeoutMs: 15_000 });
+    await first.type('echo marker-$((40+2))');
+    await first.press('Enter');
+    await first.waitForText('marker-42');
+    await first.kill();
+
+    const second = await openSession(['--session', 'resume-me']);
+    const screen = await second.waitForText('marker-42', { timeoutMs: 15_000 });
+    assert.match(screen, /echo marker-\$\(\(40\+2\)\)/);
+    await second.type('exit 0');
+    await second.press('Enter');
+    assert.deepEqual(await second.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+  });
+});
