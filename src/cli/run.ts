@@ -4,7 +4,6 @@ import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import { makeConnector, type Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
-import { SecretCache } from '../transport/prompter.js';
 import { EventSink } from '../session/event-sink.js';
 import { InteractiveSession } from '../session/interactive.js';
 import { formatSessionTable, killSession, listSessions } from '../session/manage.js';
@@ -20,6 +19,8 @@ import type { CliOptions } from './options.js';
 import { resolveTarget } from './resolve.js';
 import { localeEnv, requestedEnv } from './session-env.js';
 import { ttyPrompter } from './tty-prompter.js';
+import { openSecrets } from './secrets-setup.js';
+import { withStaysshConfig } from './stayssh-options.js';
 
 /** SPEC §3: stayssh's liveness defaults when neither ServerAlive option is set. */
 const DEFAULT_ALIVE_INTERVAL_S = 5;
@@ -41,6 +42,7 @@ function refuseUnbuilt(cli: CliOptions): void {
     [cli.demo, '--demo'],
     [cli.remember, '--remember'],
     [cli.forget, '--forget'],
+    [cli.sshOptions.some(([k]) => /^(LocalForward|RemoteForward|DynamicForward|ProxyJump)$/i.test(k)), '-L/-R/-D/-J forwarding'],
   ];
   for (const [given, flag] of unbuilt) {
     if (given) throw new StaysshError(`${flag} is not available yet in this version`);
@@ -57,16 +59,17 @@ async function firstDial(connector: Connector) {
 }
 
 export async function run(argv: string[], version: string): Promise<number> {
-  const cli = parseArgs(argv, version);
-  refuseUnbuilt(cli);
-  if (cli.session !== undefined) validateSessionName(cli.session);
-  if (cli.kill !== undefined) validateSessionName(cli.kill);
-  const cfg = resolveTarget(cli);
+  const given = parseArgs(argv, version);
+  refuseUnbuilt(given);
+  if (given.session !== undefined) validateSessionName(given.session);
+  if (given.kill !== undefined) validateSessionName(given.kill);
+  const cfg = resolveTarget(given);
+  const cli = withStaysshConfig(given, cfg.originalHost);
   const log = makeLogger(process.stderr, cli.quiet || cfg.logLevel.toUpperCase() === 'QUIET', cli.verbose);
   for (const k of cfg.ignoredKeywords) log.debug(`ignoring unsupported option ${k}`);
   const connector = makeConnector(cfg, {
     prompter: ttyPrompter,
-    secrets: new SecretCache(),
+    secrets: await openSecrets(cli, cfg, log),
     env: process.env,
     warn: (t) => log.warn(t),
     debug: cli.verbose > 2 ? (l) => log.debug(l) : undefined,

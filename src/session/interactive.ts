@@ -20,6 +20,7 @@ import type { ResettablePolicy } from './policy.js';
 import { Supervisor, type Effect, type Input } from './supervisor.js';
 import type { TerminalPort } from './terminal-port.js';
 import { handleEscape } from './escape-actions.js';
+import type { LinkHooks, NetworkWatch } from './link-hooks.js';
 
 /** Refresh period of the outage status line, ms (SPEC §3: "refreshed every second"). */
 const STATUS_REFRESH_MS = 1_000;
@@ -35,6 +36,8 @@ export interface InteractiveOptions {
   onEvent(event: Omit<SessionEvent, 'ts' | 'host' | 'session'>): void;
   /** Printed on the terminal's stderr (not while the screen is owned by the session). */
   notice(text: string): void;
+  linkHooks?: LinkHooks;
+  watchNetwork?: NetworkWatch;
 }
 
 export interface InteractiveResult {
@@ -58,6 +61,7 @@ export class InteractiveSession {
   private readonly pending = new OutageBuffer();
   private readonly liveness: LivenessMonitor;
   private finish!: (r: InteractiveResult) => void;
+  private stopWatching: (() => void) | undefined;
 
   constructor(private readonly o: InteractiveOptions) {
     this.supervisor = new Supervisor(o.policy.policy);
@@ -76,6 +80,7 @@ export class InteractiveSession {
     const t = this.o.terminal;
     t.onInput((data) => this.onKeys(data));
     t.onResize((cols, rows) => this.channel?.setWindow(rows, cols, 0, 0));
+    this.stopWatching = this.o.watchNetwork?.((reason) => this.networkChanged(reason));
     this.feed({ type: 'start', at: this.o.clock.now() });
     return done;
   }
@@ -141,6 +146,7 @@ export class InteractiveSession {
       return;
     }
     this.conn = conn;
+    this.o.linkHooks?.up(conn);
     this.feed({ type: 'connected', at: this.o.clock.now() });
     conn.onBytes(() => this.liveness.onBytesReceived());
     conn.onClose((reason) => {
@@ -209,6 +215,7 @@ export class InteractiveSession {
           redial: () => this.feed({ type: 'redial-now', at: this.o.clock.now(), reason: 'reconnect requested (~R)' }),
           terminal: this.o.terminal,
           escapeChar: this.o.escapeChar,
+          forwards: this.o.linkHooks?.describe,
         });
         continue;
       }
@@ -223,6 +230,7 @@ export class InteractiveSession {
   }
 
   private dropLink(_reason: string): void {
+    if (this.conn) this.o.linkHooks?.down();
     this.generation++;
     this.liveness.stop();
     this.channel = undefined;
@@ -266,6 +274,8 @@ export class InteractiveSession {
   }
 
   private shutdown(): void {
+    this.stopWatching?.();
+    if (this.conn) this.o.linkHooks?.down();
     this.hideStatus();
     this.cancelRetry();
     this.liveness.stop();

@@ -16,6 +16,7 @@ import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runC
 import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
 import { redial } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
+import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
 
 /** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
 export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;
@@ -53,6 +54,8 @@ export interface StreamOptions {
   /** Subscribe to local Ctrl-C (SIGINT); returns an unsubscribe. Absent: not relayed. */
   onInterrupt?: (handler: () => void) => () => void;
   clock?: Clock;
+  linkHooks?: LinkHooks;
+  watchNetwork?: NetworkWatch;
 }
 
 /** Runs the command in stream mode; resolves with the exit status for the process. */
@@ -120,6 +123,8 @@ class StreamSession {
     stdout.on('error', onOutError);
     stderr.on('error', onOutError);
     if (this.o.onInterrupt) this.cleanups.push(this.o.onInterrupt(() => this.interrupts.interrupt()));
+    const stopWatching = this.o.watchNetwork?.(() => this.networkChanged());
+    if (stopWatching) this.cleanups.push(stopWatching);
     this.cleanups.push(() => {
       stdin.off('data', onData);
       stdin.off('end', onEnd);
@@ -130,6 +135,7 @@ class StreamSession {
 
   private adopt(conn: Connection): void {
     this.conn = conn;
+    this.o.linkHooks?.up(conn);
     this.barren = 0;
     conn.onBytes(() => this.liveness.onBytesReceived());
     conn.onClose((reason) => {
@@ -262,12 +268,19 @@ class StreamSession {
     );
   }
 
+  /** A network change or wake: probe the link now; the next re-dial starts from short delays. */
+  private networkChanged(): void {
+    this.o.policy.reset();
+    if (this.conn) this.liveness.checkNow();
+  }
+
   private lost(reason: string): void {
     if (this.done) return;
     this.liveness.stop();
     this.generation++;
     this.channel = undefined;
     this.conn = undefined;
+    this.o.linkHooks?.down();
     this.holdStdin('link', true);
     this.o.onEvent({ event: 'disconnected', reason });
     const downSince = this.clock.now();
@@ -322,6 +335,7 @@ class StreamSession {
     for (const c of this.cleanups.splice(0)) c();
     const conn = this.conn;
     this.conn = undefined;
+    if (conn) this.o.linkHooks?.down();
     if (conn && !conn.closed) {
       if (polite) conn.end();
       else conn.destroy('stream session ended');

@@ -50,6 +50,7 @@ export interface Terminal {
   /** tmux key names: 'Enter', 'C-c', 'Escape', 'Up', 'BSpace', ... */
   press(...keys: string[]): Promise<void>;
   resize(cols: number, rows: number): Promise<void>;
+  /** The visible screen (or more), one line per row; tmux trims trailing spaces ("$ " reads "$"). */
   screen(opts?: ScreenOptions): Promise<string>;
   /** Resolves with the screen once it contains `pattern`; throws with the screen otherwise. */
   waitForText(pattern: string | RegExp, opts?: ScreenOptions & { timeoutMs?: number }): Promise<string>;

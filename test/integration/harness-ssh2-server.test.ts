@@ -45,7 +45,7 @@ describe('ssh2 fallback server', () => {
   it('gives an interactive pty that follows window changes', async () => {
     const env = isolatedClientEnv(tmp.path) as Record<string, string>;
     term = await startTerminal({ command: ['ssh', ...sshClientArgs(server, { extra: ['-t'] }), 'PS1="ready> " exec /bin/sh'], cols: 90, rows: 25, env });
-    await term.waitForText('ready> '); // Type at the prompt, as a person would: no type-ahead echo.
+    await term.waitForText('ready>'); // Type at the prompt, as a person would: no type-ahead echo.
     await term.type('stty size; echo "t=$TERM"');
     await term.press('Enter');
     await term.waitForText(/^25 90$/m);

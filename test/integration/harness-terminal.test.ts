@@ -30,7 +30,7 @@ describe('terminal driver', () => {
     const env = isolatedClientEnv(tmp.path) as Record<string, string>;
     const term = await startTerminal({ command: ['ssh', ...sshClientArgs(server, { extra: ['-t'] })], cols: 100, rows: 30, env });
     terminals.push(term);
-    await term.waitForText(/\$ $/m); // bash's prompt: type at the prompt, as a person would.
+    await term.waitForText(/\$$/m); // bash's prompt: type at the prompt, as a person would.
     await term.type('echo "term=$TERM"; echo hello-$((6*7))');
     await term.press('Enter');
     const screen = await term.waitForText(/^hello-42$/m);
