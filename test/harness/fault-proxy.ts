@@ -4,7 +4,8 @@
 //   blackhole  nothing moves either way and nothing closes (dead Wi-Fi, a sleeping laptop):
 //              reading is paused, so the kernel's windows fill and writers see backpressure;
 //              new connections are accepted and held, never dialled through
-//   refuse()   the port is closed: new connections are refused by the kernel
+//   refuse()   the port is closed: new connections are refused by the kernel (links
+//              already relaying are left alone, as when a listener goes away)
 //   restore()  back to pass; black-holed links stay dead and are destroyed
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { LOOPBACK } from './free-port.js';
@@ -24,6 +25,8 @@ interface Link {
   client: Socket;
   /** Absent for links accepted while black-holed (never dialled through). */
   upstream?: Socket;
+  /** Caught in a black hole: relays nothing, ever again. */
+  held: boolean;
   dead: boolean;
 }
 
@@ -60,7 +63,7 @@ class Proxy implements FaultProxy {
   private readonly links = new Set<Link>();
   private readonly listeners = new Set<(info: AcceptInfo) => void>();
   /** Server-side sockets of black-holed links kept after restore({ keepServerSide }). */
-  private readonly held = new Set<Socket>();
+  private readonly stranded = new Set<Socket>();
 
   constructor(
     private readonly targetHost: string,
@@ -99,6 +102,7 @@ class Proxy implements FaultProxy {
   blackhole(): void {
     this.mode = 'blackhole';
     for (const link of this.links) {
+      link.held = true;
       link.client.pause();
       link.upstream?.pause();
     }
@@ -113,16 +117,15 @@ class Proxy implements FaultProxy {
   }
 
   async restore(opts: { keepServerSide?: boolean } = {}): Promise<void> {
-    if (this.mode === 'blackhole') {
-      for (const link of [...this.links]) {
-        if (opts.keepServerSide && link.upstream) {
-          // The server never learns the client is gone, like after a roam: its session
-          // lingers until close() (tests of "stale client still attached" need this).
-          this.held.add(link.upstream);
-          link.upstream = undefined;
-        }
-        this.kill(link, true);
+    for (const link of [...this.links]) {
+      if (!link.held) continue;
+      if (opts.keepServerSide && link.upstream) {
+        // The server never learns the client is gone, like after a roam: its session
+        // lingers until close() (tests of "stale client still attached" need this).
+        this.stranded.add(link.upstream);
+        link.upstream = undefined;
       }
+      this.kill(link, true);
     }
     if (this.server === undefined) await this.listen(this.port);
     this.mode = 'pass';
@@ -133,13 +136,13 @@ class Proxy implements FaultProxy {
     this.server = undefined;
     this.mode = 'refuse';
     for (const link of [...this.links]) this.kill(link, false);
-    for (const socket of this.held) socket.destroy();
-    this.held.clear();
+    for (const socket of this.stranded) socket.destroy();
+    this.stranded.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private accept(client: Socket): void {
-    const link: Link = { id: ++this.connectionsAccepted, client, dead: false };
+    const link: Link = { id: ++this.connectionsAccepted, client, held: this.mode === 'blackhole', dead: false };
     this.links.add(link);
     client.on('error', () => this.kill(link, true));
     client.on('close', () => this.closed(link));
@@ -151,7 +154,9 @@ class Proxy implements FaultProxy {
         // A throwing test hook must not take the proxy down.
       }
     }
-    if (this.mode !== 'pass') return; // Black-holed: held, paused, never dialled through.
+    // Accepted from the backlog just as refuse() closed the port: refuse it after all.
+    if (this.mode === 'refuse') return this.kill(link, true);
+    if (link.held) return; // Black-holed: held, paused, never dialled through.
     const upstream = createConnection({ host: this.targetHost, port: this.targetPort, allowHalfOpen: true });
     link.upstream = upstream;
     upstream.on('error', () => this.kill(link, true));
@@ -159,23 +164,23 @@ class Proxy implements FaultProxy {
     this.relay(link, client, upstream);
     this.relay(link, upstream, client);
     upstream.once('connect', () => {
-      if (this.mode === 'pass' && !link.dead) client.resume();
+      if (!link.held && !link.dead) client.resume();
     });
   }
 
   /** from -> to with backpressure; FIN is passed on as FIN (half-close). */
   private relay(link: Link, from: Socket, to: Socket): void {
     from.on('data', (chunk: Buffer) => {
-      if (link.dead || this.mode === 'blackhole') return; // Bytes in flight vanish.
+      if (link.dead || link.held) return; // Bytes in flight vanish.
       if (!to.write(chunk)) {
         from.pause();
         to.once('drain', () => {
-          if (!link.dead && this.mode !== 'blackhole') from.resume();
+          if (!link.dead && !link.held) from.resume();
         });
       }
     });
     from.on('end', () => {
-      if (!link.dead && this.mode !== 'blackhole') to.end();
+      if (!link.dead && !link.held) to.end();
     });
   }
 

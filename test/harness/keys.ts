@@ -1,6 +1,6 @@
 // SSH key files made with the real ssh-keygen, so the keys look exactly like a user's
 // (OpenSSH private key format, bcrypt KDF for passphrases).
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { runOk } from './run.js';
 
 export type KeyType = 'ed25519' | 'rsa';
@@ -22,6 +22,14 @@ export async function generateKey(
   const bits = type === 'rsa' ? ['-b', '2048'] : [];
   await runOk('ssh-keygen', ['-q', '-t', type, ...bits, '-N', opts.passphrase ?? '', '-C', opts.comment ?? `stayssh-test-${type}`, '-f', path]);
   return readKeyPair(path);
+}
+
+/** Copies an existing unencrypted private key to `dest` (0600) and derives `dest.pub`. */
+export async function importKey(src: string, dest: string): Promise<KeyPair> {
+  copyFileSync(src, dest);
+  chmodSync(dest, 0o600); // ssh and sshd refuse group/world-readable private keys.
+  writeFileSync(`${dest}.pub`, await runOk('ssh-keygen', ['-y', '-f', dest]));
+  return readKeyPair(dest);
 }
 
 export function readKeyPair(privatePath: string): KeyPair {

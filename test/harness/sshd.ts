@@ -3,13 +3,13 @@
 // Each instance gives its sessions a private HOME, TMUX_TMPDIR and SCREENDIR (sshd SetEnv),
 // so parallel test files sharing the login user never see each other's tmux sessions or
 // state, and close() can find and kill everything its sessions left behind.
-import { appendFileSync, chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { freePort, LOOPBACK } from './free-port.js';
-import { generateKey, knownHostsEntry, readKeyPair, type KeyPair, type KeyType } from './keys.js';
+import { generateKey, importKey, knownHostsEntry, type KeyPair, type KeyType } from './keys.js';
 import { ensureLoginUser, runAs, runningAsRoot, SESSION_PATH, type LoginUser } from './login-user.js';
 import { descendantPids, isAlive, pidsWithEnv, trySignal } from './process-tree.js';
-import { run, runOk, start, type RunResult, type Running } from './run.js';
+import { run, start, type RunResult, type Running } from './run.js';
 import { renderSshdConfig } from './sshd-config.js';
 import type { TestServer } from './test-server.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
@@ -286,13 +286,7 @@ class Sshd implements SshdHandle {
     const generation = ++this.keyGeneration;
     const pairs: KeyPair[] = [];
     if (given) {
-      for (const [i, src] of given.entries()) {
-        const dest = this.tmp.join(`ssh_host_given${i}_key.${generation}`);
-        copyFileSync(src, dest);
-        chmodSync(dest, 0o600); // sshd refuses group/world-readable host keys.
-        writeFileSync(`${dest}.pub`, await runOk('ssh-keygen', ['-y', '-f', dest]));
-        pairs.push(readKeyPair(dest));
-      }
+      for (const [i, src] of given.entries()) pairs.push(await importKey(src, this.tmp.join(`ssh_host_given${i}_key.${generation}`)));
     } else {
       for (const type of this.opts.hostKeyTypes ?? ['ed25519']) {
         pairs.push(await generateKey(this.tmp.join(`ssh_host_${type}_key.${generation}`), { type, comment: `stayssh-test-host-${generation}` }));

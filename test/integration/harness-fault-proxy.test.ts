@@ -2,7 +2,7 @@
 // pass relays, reset kills a running session at once, blackhole starves it until its own
 // ServerAlive probes give up, refuse makes new connections fail, restore brings it back.
 import assert from 'node:assert/strict';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
@@ -120,9 +120,12 @@ describe('fault proxy in front of an SSH server', () => {
 describe('fault proxy over raw TCP', () => {
   let echo: Server;
   let proxy: FaultProxy;
+  const serverSides = new Set<Socket>();
   before(async () => {
     // Echoes everything, then closes its side only after the client half-closed.
     echo = createServer({ allowHalfOpen: true }, (s) => {
+      serverSides.add(s);
+      s.on('close', () => serverSides.delete(s));
       s.on('error', () => undefined);
       s.pipe(s);
     });
@@ -146,6 +149,21 @@ describe('fault proxy over raw TCP', () => {
     assert.equal(Buffer.concat(chunks).length, payload.length);
     socket.destroy();
     await waitFor(() => proxy.activeLinks === 0, { what: 'the link to be released after both FINs' });
+  });
+
+  it('restore({ keepServerSide }) resets the client but leaves the server side stranded', async () => {
+    const socket = createConnection({ host: '127.0.0.1', port: proxy.port });
+    const closed = new Promise<unknown>((resolve) => socket.on('error', resolve).on('close', resolve));
+    await waitFor(() => serverSides.size === 1, { what: 'the server to see the connection' });
+    proxy.blackhole();
+    socket.write('lost in the black hole');
+    await proxy.restore({ keepServerSide: true });
+    await closed;
+    assert.equal(proxy.activeLinks, 0);
+    assert.equal(serverSides.size, 1, 'the server still believes in the connection');
+    await proxy.close(); // close() finally drops it.
+    await waitFor(() => serverSides.size === 0, { what: 'the stranded server side to close on proxy close' });
+    proxy = await startFaultProxy({ port: (echo.address() as { port: number }).port });
   });
 
   it('reset with no links and refuse/restore twice are harmless', async () => {

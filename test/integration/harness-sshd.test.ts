@@ -63,6 +63,7 @@ describe('harness sshd', { skip }, () => {
 
   it('after a restart with a new host key, ssh refuses with REMOTE HOST IDENTIFICATION HAS CHANGED', async () => {
     const oldKey = sshd.hostKeyPub;
+    const oldKeyPaths = [...sshd.hostKeyPaths];
     const port = sshd.port;
     await sshd.restart({ hostKey: 'new' });
     assert.equal(sshd.port, port);
@@ -76,6 +77,11 @@ describe('harness sshd', { skip }, () => {
     writeFileSync(known, `${sshd.knownHostsLine()}\n`);
     const ok = await run('ssh', [...sshClientArgs(sshd, { knownHostsFile: known }), 'echo new-key-ok'], { env: isolatedClientEnv(tmp.path) });
     assert.equal(ok.stdout, 'new-key-ok\n', ok.stderr);
+    // A given key: back to the original one, and the original known_hosts works again.
+    await sshd.restart({ hostKeyPaths: oldKeyPaths });
+    assert.equal(sshd.hostKeyPub.split(' ').slice(0, 2).join(' '), oldKey.split(' ').slice(0, 2).join(' '));
+    const back = await run('ssh', [...sshClientArgs(sshd), 'echo old-key-ok'], { env: isolatedClientEnv(tmp.path) });
+    assert.equal(back.stdout, 'old-key-ok\n', back.stderr);
   });
 });
 
@@ -104,8 +110,10 @@ describe('harness sshd with keyboard-interactive (PAM)', { skip }, () => {
 describe('harness sshd close()', { skip }, () => {
   it('ends sessions, their children and the user tmux server', async () => {
     const tmp = makeTempDir('test-sshd-close');
-    const sshd = await startSshd();
+    const sshd = await startSshd({ hostKeyTypes: ['ed25519', 'rsa'] });
     try {
+      assert.equal(sshd.knownHostsLine().split('\n').length, 2, 'one known_hosts line per host key');
+      assert.match(sshd.hostKeyPubs[1] ?? '', /^ssh-rsa /);
       const ssh = start('ssh', [...sshClientArgs(sshd), 'tmux -L stayssh new-session -d sleep 1000 && echo ready; exec sleep 1000'], {
         env: isolatedClientEnv(tmp.path),
       });
