@@ -21,6 +21,7 @@ import { localeEnv, requestedEnv } from './session-env.js';
 import { ttyPrompter } from './tty-prompter.js';
 import { openSecrets } from './secrets-setup.js';
 import { withStaysshConfig } from './stayssh-options.js';
+import { runDemo } from './run-demo.js';
 
 /** SPEC §3: stayssh's liveness defaults when neither ServerAlive option is set. */
 const DEFAULT_ALIVE_INTERVAL_S = 5;
@@ -39,7 +40,6 @@ function livenessFrom(cfg: ResolvedSshConfig): { intervalMs: number; countMax: n
 
 function refuseUnbuilt(cli: CliOptions): void {
   const unbuilt: Array<[boolean, string]> = [
-    [cli.demo, '--demo'],
     [cli.remember, '--remember'],
     [cli.forget, '--forget'],
     [cli.sshOptions.some(([k]) => /^(LocalForward|RemoteForward|DynamicForward|ProxyJump)$/i.test(k)), '-L/-R/-D/-J forwarding'],
@@ -60,6 +60,7 @@ async function firstDial(connector: Connector) {
 
 export async function run(argv: string[], version: string): Promise<number> {
   const given = parseArgs(argv, version);
+  if (given.demo) return runDemo(given);
   refuseUnbuilt(given);
   if (given.session !== undefined) validateSessionName(given.session);
   if (given.kill !== undefined) validateSessionName(given.kill);
@@ -165,7 +166,14 @@ async function holdConnection(connector: Connector): Promise<number> {
   return new Promise((resolve) => conn.onClose(() => resolve(255)));
 }
 
-async function interactive(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connector, log: Logger, command: string | undefined): Promise<number> {
+export async function interactive(
+  cli: CliOptions,
+  cfg: ResolvedSshConfig,
+  connector: Connector,
+  log: Logger,
+  command: string | undefined,
+  resumeHint = true,
+): Promise<number> {
   const name = cli.session ?? generateSessionName();
   const terminal = processTerminal();
   const policy = policyFrom(cli);
@@ -183,7 +191,7 @@ async function interactive(cli: CliOptions, cfg: ResolvedSshConfig, connector: C
   });
   const result = await session.run();
   terminal.dispose();
-  if (result.resumable) {
+  if (result.resumable && resumeHint) {
     const how = `stayssh --session ${name} ${cli.destination ?? cfg.originalHost}`;
     log.info(`stayssh: ${result.reason === 'detached' ? 'detached from' : 'left'} session ${name}; resume with: ${how}`);
     if (result.reason !== 'detached') log.info(`stayssh: ${result.reason}`);

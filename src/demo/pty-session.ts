@@ -1,4 +1,5 @@
-// One SSH "session" channel of the in-process ssh2 test server: pty, env, exec/shell,
+// One SSH "session" channel of the embedded ssh2 server (the engine of `stayssh --demo`
+// and the tests' fallback when no sshd is installed): pty, env, exec/shell,
 // window-change, signals, exit status, run as the CURRENT user.
 //
 // Without node-pty there is no pty in Node, so pty sessions go through util-linux
@@ -9,12 +10,21 @@
 //     arrives in the first milliseconds, before the tty name is known, is applied late.
 //   - Signals reach `script` (pty) or the shell (no pty), not necessarily the command.
 //   - Terminal modes from the pty request are ignored (the pty starts with Linux defaults).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
-import { run } from './run.js';
-import { trackPid, trySignal, untrackPid } from './process-tree.js';
+
+/** A resize waits at most this long for stty, ms: it is a local fork, but never hang on it. */
+const STTY_TIMEOUT_MS = 5_000;
+
+function trySignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
 
 /** Variables never passed from the test process to remote commands. */
 const SCRUBBED_ENV = /^(TMUX|TMUX_PANE|SSH_AUTH_SOCK|SSH_CONNECTION|SSH_CLIENT|SSH_TTY|STY|WINDOW)$/;
@@ -27,6 +37,9 @@ export interface SessionContext {
   localPort: number;
   /** Children of this connection, so the server can kill them all on close. */
   children: Set<ChildProcess>;
+  /** Told of every child started and ended (the test harness tracks them for cleanup). */
+  onSpawn?: (pid: number) => void;
+  onExit?: (pid: number) => void;
 }
 
 export function handleSession(session: Session, ctx: SessionContext): void {
@@ -102,7 +115,7 @@ function startChild(
   }
   const child = spawn(argv[0] as string, argv.slice(1), { env, cwd: me.homedir, stdio: ['pipe', 'pipe', 'pipe'] });
   o.ctx.children.add(child);
-  if (child.pid) trackPid(child.pid);
+  if (child.pid) o.ctx.onSpawn?.(child.pid);
   child.stdin?.on('error', () => undefined); // EPIPE when the command exits first.
   channel.on('error', () => undefined);
   child.stdout?.pipe(channel, { end: false });
@@ -114,12 +127,12 @@ function startChild(
     if (child.exitCode === null && child.signalCode === null && child.pid) trySignal(child.pid, 'SIGHUP');
   });
   child.on('error', (err) => {
-    channel.stderr.write(`stayssh test server: cannot run ${argv[0]}: ${err.message}\n`);
+    channel.stderr.write(`stayssh embedded server: cannot run ${argv[0]}: ${err.message}\n`);
   });
   // 'close' (not 'exit'): all output has been read, so exit-status follows the last byte.
   child.on('close', (code, signal) => {
     o.ctx.children.delete(child);
-    if (child.pid) untrackPid(child.pid);
+    if (child.pid) o.ctx.onExit?.(child.pid);
     if (channel.destroyed) return;
     // ssh2 sends exit-status at once but queues data behind the peer's window: wait until
     // the queued output is out so the status really follows the last byte.
@@ -152,5 +165,7 @@ async function applySize(ttyFile: string, size: { cols: number; rows: number }):
     return; // Not started yet: the start-up size wins (see limits above).
   }
   if (!tty.startsWith('/dev/')) return;
-  await run('stty', ['-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], { timeoutMs: 5_000 }).catch(() => undefined);
+  await new Promise<void>((resolve) => {
+    execFile('stty', ['-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], { timeout: STTY_TIMEOUT_MS }, () => resolve());
+  });
 }

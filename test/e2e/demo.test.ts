@@ -1,0 +1,36 @@
+// The newcomer's path (issue 8): `stayssh --demo` at a real terminal gives a shell, the
+// link is cut (reset, then black hole) and repaired, and `~.` leaves with nothing behind.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeTempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { staysshCommandLine } from '../support/stayssh-cli.js';
+
+const tmp = makeTempDir('demo');
+let term: Terminal | undefined;
+after(async () => {
+  await term?.close();
+  tmp.close();
+});
+
+test('--demo: a shell that survives a reset and a black hole, left with ~.', async () => {
+  // The demo plays the server on this machine: keep its tmux apart from any other.
+  const env = { ...isolatedClientEnv(tmp.path), TMUX_TMPDIR: tmp.path, STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
+  term = await startTerminal({ command: staysshCommandLine(['--demo']), env });
+  await term.waitForText(/\$\s*$|#\s*$/m, { timeoutMs: 15_000 });
+  await term.type('i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done');
+  await term.press('Enter');
+  await term.waitForText('tick-3');
+  // First cut (a reset) then the black hole: the status line says so while it lasts.
+  await term.waitForText(/link lost .*~\. to leave/, { timeoutMs: 15_000 });
+  const during = await term.screen();
+  const ticks = (s: string) => Math.max(0, ...[...s.matchAll(/tick-(\d+)/g)].map((m) => Number(m[1])));
+  const frozen = ticks(during);
+  await term.waitForText(new RegExp(`tick-${frozen + 5}`), { timeoutMs: 20_000 });
+  await term.press('C-c');
+  await term.press('Enter');
+  await term.type('~.');
+  await term.waitForText(/demo: finished/, { timeoutMs: 10_000 });
+  assert.deepEqual(await term.waitForExit(), { code: 255, signal: null });
+});
