@@ -14,7 +14,7 @@ import { LivenessMonitor } from '../session/liveness.js';
 import type { ReconnectPolicy } from '../session/events.js';
 import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand } from './stream-commands.js';
 import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
-import { redial } from './redial.js';
+import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
 import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
 
@@ -78,11 +78,15 @@ class StreamSession {
   private done = false;
   private readonly stdinHolds = new Set<string>();
   private ctlBusy = false;
+  /** Local outputs we wait on for 'drain' (one listener each, however many chunks come). */
+  private readonly waitingDrain = new Set<NodeJS.WritableStream>();
   private ctlAgain = false;
   private readonly liveness: LivenessMonitor;
   private readonly interrupts: InterruptRelay;
   private finish: (code: number) => void = () => undefined;
   private readonly cleanups: Array<() => void> = [];
+  /** Cuts a re-dial's backoff wait short on a network change. */
+  private readonly redialNudge = new RedialNudge();
 
   constructor(private readonly o: StreamOptions) {
     this.clock = o.clock ?? systemClock;
@@ -215,7 +219,8 @@ class StreamSession {
   }
 
   private sendStdin(ch: ClientChannel, b: Buffer): void {
-    if (!ch.write(b)) {
+    // One drain listener per hold: chunks already read keep arriving while stdin pauses.
+    if (!ch.write(b) && !this.stdinHolds.has('channel')) {
       this.holdStdin('channel', true);
       ch.once('drain', () => this.holdStdin('channel', false));
     }
@@ -233,9 +238,13 @@ class StreamSession {
     const dest = which === 'out' ? this.o.stdout : this.o.stderr;
     if (which === 'out') this.outOffset += d.length;
     else this.errOffset += d.length;
-    if (!dest.write(d)) {
+    if (!dest.write(d) && !this.waitingDrain.has(dest)) {
+      this.waitingDrain.add(dest);
       from.pause();
-      dest.once('drain', () => from.resume());
+      dest.once('drain', () => {
+        this.waitingDrain.delete(dest);
+        from.resume();
+      });
     }
     if (this.outOffset + this.errOffset - this.ackedOutput >= OUTPUT_ACK_BYTES) this.confirmSoon();
   }
@@ -272,6 +281,7 @@ class StreamSession {
   private networkChanged(): void {
     this.o.policy.reset();
     if (this.conn) this.liveness.checkNow();
+    else this.redialNudge.nudge(); // Down: dial now instead of waiting out the backoff.
   }
 
   private lost(reason: string): void {
@@ -284,7 +294,7 @@ class StreamSession {
     this.holdStdin('link', true);
     this.o.onEvent({ event: 'disconnected', reason });
     const downSince = this.clock.now();
-    redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent }).then(
+    redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent, nudge: this.redialNudge }).then(
       (conn) => {
         if (conn === undefined || this.done) {
           conn?.end();

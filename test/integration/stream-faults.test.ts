@@ -126,7 +126,9 @@ describe('stream mode over a faulty link', { skip }, () => {
     assert.equal(r.code, 3, r.warnings.join('\n'));
     assert.ok(r.stdout.data().equals(Buffer.from(lines(20_000, 'out'))), 'stdout differs');
     assert.ok(r.stderr.data().equals(Buffer.from(lines(5_000, 'err'))), 'stderr differs');
-    assert.equal(r.events.filter((e) => e.event === 'reconnected').length, 3);
+    // A reset can land while the previous re-dial is still under way (bytes already in the
+    // socket buffer reach the next threshold first): at least two must cut a live link.
+    assert.ok(r.events.filter((e) => e.event === 'reconnected').length >= 2);
     assert.equal(await sessionDirs(), '');
   });
 
