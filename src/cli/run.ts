@@ -4,6 +4,10 @@ import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import { makeConnector, type Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
+import { makeHopResolver } from '../transport/jump.js';
+import { ForwardManager } from '../forward/manager.js';
+import { runForwardOnly } from '../forward/forward-only.js';
+import type { LinkHooks } from '../session/link-hooks.js';
 import { EventSink } from '../session/event-sink.js';
 import { InteractiveSession } from '../session/interactive.js';
 import { formatSessionTable, killSession, listSessions } from '../session/manage.js';
@@ -12,6 +16,7 @@ import { runPlainCommand } from '../session/plain-command.js';
 import { runStream } from '../stream/stream-session.js';
 import { defaultPolicy } from '../session/policy.js';
 import { systemClock } from '../session/clock.js';
+import { watchNetwork } from '../session/watchers/index.js';
 import { processTerminal } from '../terminal/process-terminal.js';
 import { makeLogger, type Logger } from './logger.js';
 import { parseArgs } from './parse-args.js';
@@ -19,7 +24,7 @@ import type { CliOptions } from './options.js';
 import { resolveTarget } from './resolve.js';
 import { localeEnv, requestedEnv } from './session-env.js';
 import { ttyPrompter } from './tty-prompter.js';
-import { openSecrets } from './secrets-setup.js';
+import { forgetSecrets, openSecrets } from './secrets-setup.js';
 import { withStaysshConfig } from './stayssh-options.js';
 import { runDemo } from './run-demo.js';
 
@@ -40,9 +45,6 @@ function livenessFrom(cfg: ResolvedSshConfig): { intervalMs: number; countMax: n
 
 function refuseUnbuilt(cli: CliOptions): void {
   const unbuilt: Array<[boolean, string]> = [
-    [cli.remember, '--remember'],
-    [cli.forget, '--forget'],
-    [cli.sshOptions.some(([k]) => /^(LocalForward|RemoteForward|DynamicForward|ProxyJump)$/i.test(k)), '-L/-R/-D/-J forwarding'],
   ];
   for (const [given, flag] of unbuilt) {
     if (given) throw new StaysshError(`${flag} is not available yet in this version`);
@@ -68,15 +70,21 @@ export async function run(argv: string[], version: string): Promise<number> {
   const cli = withStaysshConfig(given, cfg.originalHost);
   const log = makeLogger(process.stderr, cli.quiet || cfg.logLevel.toUpperCase() === 'QUIET', cli.verbose);
   for (const k of cfg.ignoredKeywords) log.debug(`ignoring unsupported option ${k}`);
+  if (cli.forget) return forgetSecrets(cfg);
   const connector = makeConnector(cfg, {
     prompter: ttyPrompter,
     secrets: await openSecrets(cli, cfg, log),
     env: process.env,
     warn: (t) => log.warn(t),
     debug: cli.verbose > 2 ? (l) => log.debug(l) : undefined,
+    resolveHop: makeHopResolver({ configFile: cli.configFile, env: process.env }),
   });
 
   if (cli.list || cli.kill !== undefined) return manage(cli, connector);
+  // -L/-R/-D: listeners bound now and kept across reconnects; ExitOnForwardFailure checks.
+  const forwards = new ForwardManager({ config: cfg, warn: (t) => log.warn(t), notice: (t) => log.info(t) });
+  await forwards.start();
+  const linked = forwards.guardFirstLink(connector);
 
   const hasCommand = cli.command.length > 0;
   const command = cli.command.join(' ');
@@ -85,11 +93,11 @@ export async function run(argv: string[], version: string): Promise<number> {
   const wantTty = request === 'force' || (request === 'yes' && stdinTty) || (request === 'auto' && !hasCommand && stdinTty);
   if (request === 'yes' && !stdinTty) log.warn('Pseudo-terminal will not be allocated because stdin is not a terminal.');
 
-  if (cli.noCommand) return holdConnection(connector);
-  if (wantTty) return interactive(cli, cfg, connector, log, hasCommand ? command : undefined);
+  if (cli.noCommand) return forwardOnly(cli, cfg, linked, log, forwards);
+  if (wantTty) return interactive(cli, cfg, linked, log, hasCommand ? command : undefined, true, forwards);
 
   if (!hasCommand) return loginShellWithoutTty(connector, cfg);
-  return stream(cli, cfg, connector, log, command);
+  return stream(cli, cfg, linked, log, command, forwards);
 }
 
 function eventSink(cli: CliOptions, cfg: ResolvedSshConfig, log: Logger, name: string): EventSink {
@@ -109,12 +117,13 @@ function policyFrom(cli: CliOptions) {
 }
 
 /** A command without a terminal: stream mode, every byte exactly once across re-dials. */
-async function stream(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connector, log: Logger, command: string): Promise<number> {
+async function stream(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connector, log: Logger, command: string, linkHooks?: LinkHooks): Promise<number> {
   const name = cli.session ?? generateSessionName();
   const sink = eventSink(cli, cfg, log, name);
   try {
     return await runStream({
       connector,
+      linkHooks,
       name,
       command,
       env: requestedEnv(cfg, process.env),
@@ -124,6 +133,7 @@ async function stream(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connec
       liveness: livenessFrom(cfg),
       policy: policyFrom(cli),
       onEvent: (e) => sink.emit(e),
+      watchNetwork: watchNetwork(cfg.hostName),
       warn: (t) => log.warn(t),
       onInterrupt: (handler) => {
         process.on('SIGINT', handler);
@@ -160,10 +170,15 @@ async function manage(cli: CliOptions, connector: Connector): Promise<number> {
   }
 }
 
-/** -N: authenticate and hold the connection (forwards come with their own issue). */
-async function holdConnection(connector: Connector): Promise<number> {
-  const conn = await firstDial(connector);
-  return new Promise((resolve) => conn.onClose(() => resolve(255)));
+/** -N: forwards only; the link is re-dialed like a session's until the policy gives up. */
+async function forwardOnly(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connector, log: Logger, forwards: ForwardManager): Promise<number> {
+  const sink = eventSink(cli, cfg, log, cli.session ?? '');
+  try {
+    return await runForwardOnly({ connector, hooks: forwards, liveness: livenessFrom(cfg), policy: policyFrom(cli).policy, onEvent: (e) => sink.emit(e), warn: (t) => log.warn(t) });
+  } catch (err) {
+    if (err instanceof DialError) throw new StaysshError(err.failure.message);
+    throw err;
+  }
 }
 
 export async function interactive(
@@ -173,6 +188,7 @@ export async function interactive(
   log: Logger,
   command: string | undefined,
   resumeHint = true,
+  linkHooks?: LinkHooks,
 ): Promise<number> {
   const name = cli.session ?? generateSessionName();
   const terminal = processTerminal();
@@ -180,6 +196,7 @@ export async function interactive(
   const sink = eventSink(cli, cfg, log, name);
   const session = new InteractiveSession({
     connector,
+    linkHooks,
     attach: { name, mux: cli.mux ?? 'auto', create: true, command, env: { ...localeEnv(process.env), ...requestedEnv(cfg, process.env) }, term: process.env['TERM'] || 'xterm-256color' },
     terminal,
     escapeChar: cfg.escapeChar,
@@ -187,6 +204,7 @@ export async function interactive(
     policy,
     clock: systemClock,
     onEvent: (e) => sink.emit(e),
+    watchNetwork: watchNetwork(cfg.hostName),
     notice: (t) => log.info(t),
   });
   const result = await session.run();

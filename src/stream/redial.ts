@@ -2,12 +2,42 @@
  * After a loss: ask the policy when to re-dial, dial, repeat until a link is up (resolves
  * with it) or the policy gives up (resolves undefined, after the `gave-up` event). A dial
  * failure that no retry can cure (a changed host key) rejects.
+ *
+ * A network change or a wake (RedialNudge.nudge()) cuts a backoff wait short: the new
+ * network is usually reachable at once, and waiting out a delay chosen for the old one
+ * would make roaming as slow as the backoff (SPEC §3). The attempt count goes on, as
+ * with the interactive supervisor's `redial-now`.
  */
 import type { Clock } from '../session/clock.js';
 import type { ReconnectPolicy } from '../session/events.js';
 import type { Connection } from '../transport/connection.js';
 import { DialError } from '../transport/dial.js';
 import type { StreamEvent } from './stream-session.js';
+
+/** Wakes the redial loop from its wait; a nudge with no wait in progress is dropped. */
+export class RedialNudge {
+  private wake: (() => void) | undefined;
+
+  nudge(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Waits `ms` on `clock`, or less if nudged meanwhile. */
+  sleep(clock: Clock, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clock.clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
 
 export interface RedialOptions {
   connector: { dial(first: boolean): Promise<Connection> };
@@ -19,10 +49,13 @@ export interface RedialOptions {
   /** True when the session ended meanwhile (stop quietly). */
   isDone(): boolean;
   onEvent(e: StreamEvent): void;
+  /** Cuts a backoff wait short (network change, wake). */
+  nudge?: RedialNudge;
 }
 
 export async function redial(o: RedialOptions): Promise<Connection | undefined> {
   let reason = o.reason;
+  const nudge = o.nudge ?? new RedialNudge();
   for (let attempt = 1; ; attempt++) {
     const downtimeMs = Math.max(0, o.clock.now() - o.downSince);
     const delay = o.policy({ attempt, downtimeMs, reason });
@@ -30,7 +63,7 @@ export async function redial(o: RedialOptions): Promise<Connection | undefined> 
       o.onEvent({ event: 'gave-up', attempt: attempt - 1, reason, downtimeMs });
       return undefined;
     }
-    await new Promise<void>((resolve) => o.clock.setTimeout(resolve, delay));
+    await nudge.sleep(o.clock, delay);
     if (o.isDone()) return undefined;
     o.onEvent({ event: 'reconnecting', attempt });
     try {
