@@ -43,14 +43,6 @@ function livenessFrom(cfg: ResolvedSshConfig): { intervalMs: number; countMax: n
   return { intervalMs: interval * 1000, countMax: Math.max(1, count) };
 }
 
-function refuseUnbuilt(cli: CliOptions): void {
-  const unbuilt: Array<[boolean, string]> = [
-  ];
-  for (const [given, flag] of unbuilt) {
-    if (given) throw new StaysshError(`${flag} is not available yet in this version`);
-  }
-}
-
 async function firstDial(connector: Connector) {
   try {
     return await connector.dial(true);
@@ -63,7 +55,6 @@ async function firstDial(connector: Connector) {
 export async function run(argv: string[], version: string): Promise<number> {
   const given = parseArgs(argv, version);
   if (given.demo) return runDemo(given);
-  refuseUnbuilt(given);
   if (given.session !== undefined) validateSessionName(given.session);
   if (given.kill !== undefined) validateSessionName(given.kill);
   const cfg = resolveTarget(given);

@@ -10,7 +10,7 @@
  * become `'\''` when quoted, which every shell reads right. Tests check all of this.
  *
  * Layout on the server: `$S` = `${XDG_STATE_HOME:-$HOME/.local/state}/stayssh` (0700),
- * `$S/sessions/NAME/{mux,created,cmd,env,exit}`, `$S/screenrc`. The session runs the
+ * `$S/sessions/NAME/{mux,created,cmd,env,exit}`, `$S/screenrc`, `$S/agent.sock` (-A). The session runs the
  * wrapper `$R`, which reads its command and environment from those files (no user data
  * in the multiplexer's argv), runs `$SHELL -l` or `$SHELL -c CMD` like sshd, and writes
  * the exit status to `exit` before the session ends.
@@ -39,6 +39,9 @@ h(){ command -v "$1" >/dev/null 2>&1;};
 A=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789;
 vn(){ case $1 in [$A]*) ;; *) return 1;;esac;case $1 in *[!$A._-]*) return 1;;esac;[ \${#1} -le 64 ];};
 num(){ case $1 in ""|*[!0-9]*) return 1;;esac;};
+# The missing multiplexer error; a session's creation time into z (kept when unreadable).
+nm(){ f no-mux "$1 found on the server";};
+cr(){ [ -r "$D/created" ]&&read -r z <"$D/created";num "$z"||z=0;};
 # Is there a terminfo entry for $1? (tmux refuses to attach to a terminal it cannot describe.)
 ti(){ [ -n "$1" ]||return 1;tc=\${1#?};tc=\${1%"$tc"};
 for td in "$HOME/.terminfo" /etc/terminfo /lib/terminfo /usr/share/terminfo /usr/lib/terminfo;do
@@ -55,8 +58,8 @@ const OPS = `
 al(){ \${M}_has "$n";};
 # Which multiplexer: the one already holding this session, else the requested one.
 mx(){ M=;[ -r "$D/mux" ]&&read -r M <"$D/mux";case $M in tmux|screen) h $M&&al&&return;;esac;
-case $1 in auto) if h tmux;then M=tmux;elif h screen;then M=screen;else f no-mux "neither tmux nor screen found on the server";fi;;
-tmux|screen) M=$1;h $M||f no-mux "$M not found on the server";; *) f bad-args "unknown multiplexer $1";;esac;};
+case $1 in auto) if h tmux;then M=tmux;elif h screen;then M=screen;else nm "neither tmux nor screen";fi;;
+tmux|screen) M=$1;h $M||nm "$M not";; *) f bad-args "unknown multiplexer $1";;esac;};
 mk(){ rm -rf "$D";(umask 077;mkdir -p "$D")||f mux-failed "cannot create $D";pl $M >"$D/mux";
 date +%s >"$D/created";printf %s "$x" >"$D/cmd";pl "PATH=$P0" "SHELL=$SHELL" "$@" >"$D/env";};
 # The session ended: report its status, forget it, and end with it.
@@ -69,7 +72,11 @@ U=;case \${LC_ALL:-\${LC_CTYPE:-$LANG}} in *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) U=-
 D=$S/sessions/$n;mx "$q";k=0;
 if ! al;then [ -f "$D/exit" ]&&[ "$c" != 1 ]&&fin;
 [ "$c" = 1 ]||{ rm -rf "$D";f no-session "no session named $n";};k=1;fi;
-[ -t 0 ]||f mux-failed "attach needs a terminal";[ $k = 1 ]&&mk "$@";
+[ -t 0 ]||f mux-failed "attach needs a terminal";
+# Agent forwarding (-A): sshd makes a socket per link, gone with it; the session gets a
+# stable path, pointed at the newest forwarded socket on every attach.
+G=$S/agent.sock;[ -S "$SSH_AUTH_SOCK" ]||G=;[ -n "$G" ]&&set -- "$@" "SSH_AUTH_SOCK=$G";[ $k = 1 ]&&mk "$@";
+[ -n "$G" ]&&ln -sf "$SSH_AUTH_SOCK" "$G"&&export SSH_AUTH_SOCK="$G";
 o=$({ tmux_ls;screen_ls;}|{ i=0;while read -r m a z s y;do [ "$a" = 0 ]&&[ "$s" != "$n" ]&&i=$((i+1));done;pl $i;});
 ti "$TERM"||{ ti xterm-256color&&TERM=xterm-256color||TERM=xterm;export TERM;};
 r t=attached "name=$n" mux=$M created=$k "others=$o";
@@ -79,17 +86,17 @@ if [ $k = 1 ];then \${M}_new||{ al&&\${M}_att;};else \${M}_att;fi;e=$?;
 if [ -f "$D/exit" ];then [ $M = screen ]&&printf "%s[A%s[2K" "$E" "$E";fin;fi;
 if al;then [ $e = 0 ]||f mux-failed "$M attach failed (status $e)";r t=detached;exit 0;fi;
 rm -rf "$D";[ $e = 0 ]||f mux-failed "$M failed (status $e)";r t=gone;exit 255;};
-li(){ q=\${1:-auto};case $q in auto) h tmux||h screen||f no-mux "neither tmux nor screen found on the server";;
-tmux|screen) h $q||f no-mux "$q not found on the server";; *) f bad-args "unknown multiplexer $q";;esac;
+li(){ q=\${1:-auto};case $q in auto) h tmux||h screen||nm "neither tmux nor screen";;
+tmux|screen) h $q||nm "$q not";; *) f bad-args "unknown multiplexer $q";;esac;
 now=$(date +%s);{ [ $q = screen ]||tmux_ls;[ $q = tmux ]||screen_ls;}|{ seen=" ";while read -r m a z s y;do
-vn "$s"||continue;D=$S/sessions/$s;[ -r "$D/created" ]&&read -r z <"$D/created";num "$z"||z=0;
+vn "$s"||continue;D=$S/sessions/$s;cr;
 [ "$a" = 0 ]&&a=detached||a=attached;k=;[ -r "$D/cmd" ]&&k=$(hx <"$D/cmd");
 r t=session "name=$s" "state=$a" "created=$z" "mux=$m" "command_x=$k";seen="$seen$m/$s ";done;
 # State dirs whose session is gone: stale, unless young (being created right now) or
 # holding an exit status a reconnecting client may still come to collect (one day).
 for D in "$S"/sessions/*;do [ -d "$D" ]||continue;s=\${D##*/};m=;[ -r "$D/mux" ]&&read -r m <"$D/mux";
 case $q/$m in auto/tmux|auto/screen|tmux/tmux|screen/screen) ;; *) continue;;esac;h $m||continue;
-case $seen in *" $m/$s "*) continue;;esac;z=0;[ -r "$D/created" ]&&read -r z <"$D/created";num "$z"||z=0;
+case $seen in *" $m/$s "*) continue;;esac;z=0;cr;
 [ $((now-z)) -gt 30 ]||continue;[ -f "$D/exit" ]&&[ -z "$(find "$D/exit" -mtime +0)" ]&&continue;rm -rf "$D";done;};};
 ki(){ n=$1;vn "$n"||f bad-name "invalid session name";D=$S/sessions/$n;
 if tmux_has "$n";then M=tmux;elif screen_has "$n";then M=screen;else rm -rf "$D";f no-session "no session named $n";fi;

@@ -22,7 +22,8 @@ export interface ResettablePolicy {
 }
 
 export function defaultPolicy(o: DefaultPolicyOptions = {}): ResettablePolicy {
-  const backoff = new Backoff({ initialMs: 0, maxMs: o.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS, random: o.random });
+  // Attempt 1 goes at once; then Backoff's own schedule (250 ms doubling, jittered, capped).
+  const backoff = new Backoff({ maxMs: o.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS, random: o.random });
   const policy = (ctx: PolicyContext): number | 'give-up' => {
     if (o.maxAttempts !== undefined && ctx.attempt > o.maxAttempts) return 'give-up';
     if (o.giveUpAfterMs !== undefined && ctx.downtimeMs >= o.giveUpAfterMs) return 'give-up';

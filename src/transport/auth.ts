@@ -5,17 +5,22 @@
  * re-dial authenticates without a person; only one-time codes are asked again.
  *
  * ssh2's authHandler is called once per attempt with the methods the server still
- * allows (null before the first failure); we walk a list of planned attempts.
+ * allows (null before the first failure); we walk a list of planned attempts. Being
+ * called again means the previous attempt was refused, so the secrets it sent (its
+ * password, its keyboard-interactive answers) are dropped from the cache — and from the
+ * keychain when they came from there — before the next attempt asks again. What survives
+ * a successful dial is what the server accepted (SecretCache.accepted()).
  */
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { FilteredAgent } from './agent.js';
 import { loadIdentity, publicBlobOf, type IdentitySource } from './identities.js';
 import type { Prompter, SecretCache } from './prompter.js';
+import { kbdAccount, passwordAccount } from '../credentials/accounts.js';
 
 const { OpenSSHAgent } = ssh2;
 
-/** OpenSSH's NumberOfPasswordPrompts default. */
+/** OpenSSH's NumberOfPasswordPrompts default (it applies to keyboard-interactive too). */
 const PASSWORD_TRIES = 3;
 
 export interface AuthOptions {
@@ -36,11 +41,12 @@ export interface AuthOptions {
   warn(text: string): void;
 }
 
-type Attempt = { method: string; build: () => Promise<AnyAuthMethod | undefined> };
+/** `used`: cache keys of the secrets this attempt sends, dropped if it is refused. */
+type Attempt = { method: string; build: (used: Set<string>) => Promise<AnyAuthMethod | undefined> };
 
 /** Cache key of the account's password: `user@host:port`, as the keychain uses (SPEC §6). */
 export function accountKey(o: Pick<AuthOptions, 'user' | 'host' | 'port'>): string {
-  return `${o.user}@${o.host}:${o.port}`;
+  return passwordAccount(o);
 }
 
 function publickeyAttempts(o: AuthOptions): Attempt[] {
@@ -73,16 +79,16 @@ function passwordAttempts(o: AuthOptions): Attempt[] {
   const key = accountKey(o);
   return Array.from({ length: PASSWORD_TRIES }, (_, i) => ({
     method: 'password',
-    build: async () => {
-      // A cached password that was just rejected is dropped and asked for again.
-      if (i > 0) o.secrets.delete(key);
-      let password = o.secrets.get(key);
+    build: async (used) => {
+      // After a refusal the handler has already dropped the password: this asks again.
+      let password = await o.secrets.recall(key);
       if (password === undefined) {
         if (!o.prompter) return undefined;
         if (i > 0) o.warn('Permission denied, please try again.');
         password = await o.prompter.secret(`${o.user}@${o.host}'s password: `);
         o.secrets.set(key, password);
       }
+      used.add(key);
       return { type: 'password', username: o.user, password };
     },
   }));
@@ -94,10 +100,13 @@ function isPasswordPrompt(prompt: string): boolean {
 }
 
 function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
-  const answer = async (p: Prompt): Promise<string> => {
-    const cacheKey = `kbd:${accountKey(o)}:${p.prompt}`;
+  const answer = async (p: Prompt, used: Set<string>): Promise<string> => {
+    const cacheKey = kbdAccount(o, p.prompt);
     const reusable = isPasswordPrompt(p.prompt);
-    const cached = reusable ? o.secrets.get(cacheKey) : undefined;
+    // The same question twice in one exchange: the server did not like the answer.
+    if (reusable && used.has(cacheKey)) o.secrets.delete(cacheKey);
+    const cached = reusable ? await o.secrets.recall(cacheKey) : undefined;
+    if (reusable) used.add(cacheKey);
     if (cached !== undefined) return cached;
     if (!o.prompter) throw new Error('no terminal to answer keyboard-interactive prompts');
     const reply = p.echo ? await o.prompter.line(p.prompt) : await o.prompter.secret(p.prompt);
@@ -106,14 +115,14 @@ function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
   };
   return {
     method: 'keyboard-interactive',
-    build: async () => ({
+    build: async (used) => ({
       type: 'keyboard-interactive',
       username: o.user,
       prompt: (_name: string, instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
         if (instructions && o.prompter) o.warn(instructions);
         (async () => {
           const replies: string[] = [];
-          for (const p of prompts) replies.push(await answer(p));
+          for (const p of prompts) replies.push(await answer(p, used));
           return replies;
         })().then(finish, () => finish([]));
       },
@@ -125,7 +134,9 @@ function plan(o: AuthOptions): Attempt[] {
   const attempts: Attempt[] = [];
   for (const method of o.preferred) {
     if (method === 'publickey' && o.pubkey) attempts.push(...publickeyAttempts(o));
-    if (method === 'keyboard-interactive' && o.keyboardInteractive) attempts.push(keyboardInteractiveAttempt(o));
+    if (method === 'keyboard-interactive' && o.keyboardInteractive) {
+      for (let i = 0; i < PASSWORD_TRIES; i++) attempts.push(keyboardInteractiveAttempt(o));
+    }
     if (method === 'password' && o.password) attempts.push(...passwordAttempts(o));
   }
   return attempts;
@@ -135,13 +146,17 @@ function plan(o: AuthOptions): Attempt[] {
 export function makeAuthHandler(o: AuthOptions): AuthHandlerMiddleware {
   const attempts = plan(o);
   let next = 0;
-  const handler = (authsLeft: string[] | null, _partial: boolean, done: (m: AnyAuthMethod | false) => void): void => {
+  let used = new Set<string>();
+  const handler = (authsLeft: string[] | null, partial: boolean | null, done: (m: AnyAuthMethod | false) => void): void => {
+    // Called again without partial success: the last attempt was refused.
+    if (!partial) for (const key of used) o.secrets.delete(key);
+    used = new Set();
     void (async () => {
       while (next < attempts.length) {
         const attempt = attempts[next++];
         if (!attempt) break;
         if (authsLeft && !authsLeft.includes(attempt.method)) continue;
-        const method = await attempt.build();
+        const method = await attempt.build(used);
         if (method) return done(method);
       }
       done(false);

@@ -7,7 +7,10 @@ import { keyTypeOf, knownHostKeyTypes } from '../config/known-hosts.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { agentSocketPath } from './agent.js';
 import { makeAuthHandler } from './auth.js';
+import type { Socket } from 'node:net';
+import { StaysshError } from '../errors.js';
 import { dial } from './dial.js';
+import { dialChain, makeHopResolver, resolveJumpChain, type ChainEndpoint, type HopResolver } from './jump.js';
 import type { Connection } from './connection.js';
 import { HostKeyGate } from './host-key-gate.js';
 import type { Prompter, SecretCache } from './prompter.js';
@@ -31,6 +34,8 @@ export interface ConnectorContext {
   env: NodeJS.ProcessEnv;
   warn(text: string): void;
   debug?: (line: string) => void;
+  /** Resolves a ProxyJump hop through ssh_config (default: ~/.ssh/config, no -F). */
+  resolveHop?: HopResolver;
 }
 
 export interface Connector {
@@ -45,11 +50,16 @@ function hostKeyAlgorithmsFor(types: string[]): string[] {
   return [...new Set(types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])))];
 }
 
-export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Connector {
+/** One SSH server of the run (the destination or a jump host): its gate, and how to dial it. */
+function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: boolean): ChainEndpoint & { gate: HostKeyGate } {
   const prompter = cfg.batchMode ? undefined : ctx.prompter;
+  // HostKeyAlias: the name looked up and recorded in known_hosts instead of HostName,
+  // without the port (OpenSSH get_hostfile_hostname_ipaddr).
+  const keyHost = cfg.hostKeyAlias ?? cfg.hostName;
+  const keyPort = cfg.hostKeyAlias !== undefined ? 22 : cfg.port;
   const gate = new HostKeyGate({
-    host: cfg.hostName,
-    port: cfg.port,
+    host: keyHost,
+    port: keyPort,
     displayName: cfg.originalHost,
     userKnownHostsFiles: cfg.userKnownHostsFiles,
     globalKnownHostsFiles: cfg.globalKnownHostsFiles,
@@ -59,6 +69,8 @@ export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Co
     warn: ctx.warn,
   });
   const agentSocket = agentSocketPath(cfg.identityAgent, ctx.env);
+  // ForwardAgent may name a socket of its own; jump hosts never get the agent (ssh -W has no session).
+  const forwardSocket = !isTarget || !cfg.forwardAgent ? undefined : cfg.forwardAgentSocket !== undefined ? agentSocketPath(cfg.forwardAgentSocket, ctx.env) : agentSocket;
   const identities = cfg.identityFiles.map((path) => ({ path, explicit: cfg.identityFilesExplicit }));
   const authOptions = {
     user: cfg.user,
@@ -75,11 +87,11 @@ export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Co
     secrets: ctx.secrets,
     warn: ctx.warn,
   };
-  const connectTimeoutMs = cfg.connectTimeout !== undefined ? cfg.connectTimeout * 1000 : FIRST_CONNECT_TIMEOUT_MS;
+  const connectTimeoutMs = connectTimeoutOf(cfg);
   return {
     gate,
     config: cfg,
-    dial: (first: boolean) =>
+    dial: (first: boolean, sock?: Socket) =>
       dial({
         host: cfg.hostName,
         port: cfg.port,
@@ -89,12 +101,45 @@ export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Co
         authTimeoutMs: first ? 0 : REDIAL_AUTH_TIMEOUT_MS,
         gate,
         authHandler: () => makeAuthHandler(authOptions),
-        forwardAgentSocket: cfg.forwardAgent ? agentSocket : undefined,
+        forwardAgentSocket: forwardSocket,
+        ...(sock ? { sock } : {}),
         // After first contact, ask for the pinned key's type so the comparison is like for like.
         preferredHostKeyAlgorithms: gate.pinnedKey
           ? hostKeyAlgorithmsFor([keyTypeOf(gate.pinnedKey)])
-          : hostKeyAlgorithmsFor(knownHostKeyTypes([...cfg.userKnownHostsFiles, ...cfg.globalKnownHostsFiles], cfg.hostName, cfg.port)),
+          : hostKeyAlgorithmsFor(knownHostKeyTypes([...cfg.userKnownHostsFiles, ...cfg.globalKnownHostsFiles], keyHost, keyPort)),
         debug: ctx.debug,
       }),
+  };
+}
+
+function connectTimeoutOf(cfg: ResolvedSshConfig): number {
+  return cfg.connectTimeout !== undefined ? cfg.connectTimeout * 1000 : FIRST_CONNECT_TIMEOUT_MS;
+}
+
+/**
+ * The destination, directly or through its ProxyJump chain. Hops are resolved here, once,
+ * so a bad jump-host configuration fails before anything is dialed; each hop keeps its own
+ * HostKeyGate for the whole run, so its key is pinned like the destination's.
+ */
+export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Connector {
+  if (cfg.proxyCommand !== undefined) {
+    throw new StaysshError(`ProxyCommand is not supported by stayssh (${cfg.originalHost}); use ProxyJump`);
+  }
+  const target = makeEndpoint(cfg, ctx, true);
+  const resolveHop = ctx.resolveHop ?? makeHopResolver({ env: ctx.env });
+  const hops = cfg.proxyJump !== undefined ? resolveJumpChain(cfg.proxyJump, resolveHop).map((h) => makeEndpoint(h, ctx, false)) : [];
+  // A dial that succeeded proves the secrets typed for it: only now may --remember store them.
+  const accepted = async (conn: Connection): Promise<Connection> => {
+    await ctx.secrets.accepted();
+    return conn;
+  };
+  return {
+    gate: target.gate,
+    config: cfg,
+    dial: (first: boolean) => {
+      if (hops.length === 0) return target.dial(first).then(accepted);
+      const timeoutMs = first ? connectTimeoutOf(cfg) : Math.min(connectTimeoutOf(cfg), REDIAL_CONNECT_TIMEOUT_MS);
+      return dialChain(hops, target, first, timeoutMs).then(accepted);
+    },
   };
 }

@@ -1,11 +1,16 @@
 /**
  * Private keys from IdentityFile: read, decrypt (asking for the passphrase once per run,
- * then kept in memory), and skipped with a warning when unusable, as OpenSSH does.
+ * then kept in memory, and in the keychain with --remember), and skipped with a warning
+ * when unusable, as OpenSSH does. A passphrase is proven by the key itself: one that
+ * decrypts it is right whatever the server thinks of the key; one from the keychain that
+ * does not is erased there.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import type { Prompter, SecretCache } from './prompter.js';
+import { passphraseAccount } from '../credentials/accounts.js';
 
 const { utils } = ssh2;
 
@@ -51,8 +56,9 @@ export async function loadIdentity(source: IdentitySource, ctx: LoadContext): Pr
     ctx.warn(`Warning: cannot use identity file ${source.path}: ${plain.message}`);
     return undefined;
   }
-  const cacheKey = `passphrase:${source.path}`;
-  const cached = ctx.secrets.get(cacheKey);
+  // Absolute, so that the keychain item does not depend on the directory stayssh ran in.
+  const cacheKey = passphraseAccount(resolve(source.path));
+  const cached = await ctx.secrets.recall(cacheKey);
   if (cached !== undefined) {
     const key = parse(data, cached);
     if (!(key instanceof Error)) return key;

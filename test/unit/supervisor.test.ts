@@ -128,3 +128,14 @@ test('a stale retry timer during an in-flight dial does not dial twice', () => {
   assert.deepEqual(s.handle({ type: 'retry-due', at: 1 }), []);
   assert.deepEqual(s.handle({ type: 'redial-now', at: 1, reason: 'network changed' }), []);
 });
+
+test('the default policy re-dials at once, then backs off exponentially up to --backoff-max', () => {
+  const { policy, reset } = defaultPolicy({ backoffMaxMs: 4_000, random: () => 0.5 });
+  const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => policy({ attempt, downtimeMs: 0, reason: 'x' }));
+  assert.equal(delays[0], 0);
+  for (let i = 2; i < delays.length; i++) assert.ok((delays[i] as number) >= (delays[i - 1] as number), `non-decreasing: ${delays.join(',')}`);
+  assert.ok((delays[2] as number) > (delays[1] as number) && (delays[1] as number) > 0, `grows: ${delays.join(',')}`);
+  assert.ok(delays.every((d) => typeof d === 'number' && d <= 4_000), `capped: ${delays.join(',')}`);
+  reset();
+  assert.equal(policy({ attempt: 1, downtimeMs: 0, reason: 'x' }), 0);
+});

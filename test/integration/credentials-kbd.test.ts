@@ -1,0 +1,110 @@
+// Keyboard-interactive re-authentication (issue 7): a real OpenSSH sshd answering through
+// PAM (`Password:`), behind the fault proxy, stayssh in a real terminal, a real Secret
+// Service. One prompt; resets re-authenticate silently from memory; --remember stores the
+// answer, so the next run asks nothing; --forget removes it. (One-time codes and prompts in
+// the middle of a session: credentials-otp.test.ts.)
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../support/secret-service.js';
+
+const PAM_PROMPT = /Password:/;
+
+function count(screen: string, pattern: RegExp): number {
+  return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
+}
+
+async function shellSays(term: Terminal, word: string): Promise<string> {
+  await term.type(`echo ${word}-$((6*7))`);
+  await term.press('Enter');
+  return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
+}
+
+async function leave(term: Terminal): Promise<void> {
+  await term.type('exit');
+  await term.press('Enter');
+  assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+}
+
+describe('keyboard-interactive re-authentication (PAM) and the keychain', () => {
+  let sshd: SshdHandle;
+  let proxy: FaultProxy;
+  let keyring: SecretService;
+  let tmp: TempDir;
+  let env: Record<string, string>;
+  let knownHosts: string;
+  let account: string;
+  const terminals: Terminal[] = [];
+
+  before(async () => {
+    sshd = await startSshd({ kbdInteractiveAuthentication: true, passwordAuthentication: false });
+    proxy = await startFaultProxy({ port: sshd.port });
+    keyring = await startSecretService();
+    tmp = makeTempDir('cred-kbd');
+    env = { ...(isolatedClientEnv(tmp.path) as Record<string, string>), ...keyring.env };
+    knownHosts = tmp.join('known_hosts');
+    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    account = `kbd:${sshd.user}@127.0.0.1:${proxy.port}:Password:`;
+  });
+  after(async () => {
+    for (const t of terminals) await t.close();
+    await keyring?.close();
+    await proxy?.close();
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  function args(extra: string[] = []): string[] {
+    return staysshArgs(sshd, {
+      port: proxy.port,
+      knownHostsFile: knownHosts,
+      identity: null,
+      batchMode: false,
+      options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'keyboard-interactive' },
+      extra,
+    });
+  }
+
+  async function open(extra: string[]): Promise<Terminal> {
+    const term = await startTerminal({ command: staysshCommandLine(args(extra)), env });
+    terminals.push(term);
+    return term;
+  }
+
+  test('one PAM prompt, silent re-authentication after resets, stored with --remember', async (t) => {
+    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+    const term = await open(['--remember']);
+    await term.waitForText(PAM_PROMPT, { timeoutMs: 15_000 });
+    await term.type(sshd.password);
+    await term.press('Enter');
+    await shellSays(term, 'kbd-first');
+    assert.equal(await keyring.lookup(account), sshd.password);
+    for (let cut = 1; cut <= 2; cut++) {
+      proxy.reset();
+      await shellSays(term, `kbd-after-reset-${cut}`);
+    }
+    const screen = await term.screen({ scrollback: true });
+    assert.equal(count(screen, PAM_PROMPT), 1, `exactly one prompt:\n${screen}`);
+    assert.ok(!screen.includes(sshd.password));
+    await leave(term);
+  });
+
+  test('the next run answers PAM from the keychain; --forget removes the answer', async (t) => {
+    if (sshd.password === null) return t.skip('no login password');
+    const term = await open([]);
+    const screen = await shellSays(term, 'kbd-second-run');
+    assert.equal(count(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);
+    await leave(term);
+
+    const r = await runStayssh(['--forget', ...args()], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `stayssh: forgot keyboard-interactive answer for ${sshd.user}@127.0.0.1:${proxy.port}\n`);
+    assert.equal(await keyring.lookup(account), undefined);
+  });
+});

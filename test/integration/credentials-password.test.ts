@@ -1,0 +1,158 @@
+// Re-authentication that needs no person, with a password (issue 7's "done when"): a real
+// OpenSSH sshd behind the fault proxy, stayssh in a real terminal, a real Secret Service.
+// One prompt at start; link resets re-authenticate silently; with --remember the next run
+// asks nothing; a stored password the server refuses is erased and asked for again;
+// --forget removes it without connecting; with no D-Bus at all, one note and a working login.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../support/secret-service.js';
+
+/** Screen text of the password question (OpenSSH's wording). */
+const PASSWORD_PROMPT = /password:/;
+const NO_KEYCHAIN_NOTE = /no OS keychain reachable/;
+
+/** Occurrences of `pattern` (a fresh global copy: no lastIndex carried between calls). */
+function count(screen: string, pattern: RegExp): number {
+  return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
+}
+
+describe('password re-authentication and the keychain', () => {
+  let sshd: SshdHandle;
+  let proxy: FaultProxy;
+  let keyring: SecretService;
+  let tmp: TempDir;
+  let env: Record<string, string>;
+  let knownHosts: string;
+  let account: string;
+  const terminals: Terminal[] = [];
+
+  before(async () => {
+    sshd = await startSshd({ passwordAuthentication: true });
+    proxy = await startFaultProxy({ port: sshd.port });
+    keyring = await startSecretService();
+    tmp = makeTempDir('cred-pw');
+    env = { ...(isolatedClientEnv(tmp.path) as Record<string, string>), ...keyring.env };
+    knownHosts = tmp.join('known_hosts');
+    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    account = `${sshd.user}@127.0.0.1:${proxy.port}`;
+  });
+  after(async () => {
+    for (const t of terminals) await t.close();
+    await keyring?.close();
+    await proxy?.close();
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  function args(extra: string[] = []): string[] {
+    return staysshArgs(sshd, {
+      port: proxy.port,
+      knownHostsFile: knownHosts,
+      identity: null,
+      batchMode: false,
+      options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'password' },
+      extra,
+    });
+  }
+
+  async function open(extra: string[], clientEnv = env): Promise<Terminal> {
+    const term = await startTerminal({ command: staysshCommandLine(args(extra)), env: clientEnv });
+    terminals.push(term);
+    return term;
+  }
+
+  async function shellSays(term: Terminal, word: string): Promise<string> {
+    await term.type(`echo ${word}-$((6*7))`);
+    await term.press('Enter');
+    return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
+  }
+
+  async function leave(term: Terminal): Promise<void> {
+    await term.type('exit');
+    await term.press('Enter');
+    assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+  }
+
+  test('one prompt, silent re-authentication after resets, then stored with --remember', async (t) => {
+    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+    const term = await open(['--remember']);
+    await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
+    // Not in the keychain before the server said yes.
+    assert.equal(await keyring.lookup(account), undefined);
+    await term.type(sshd.password);
+    await term.press('Enter');
+    await shellSays(term, 'first');
+    assert.equal(await keyring.lookup(account), sshd.password, 'stored once accepted');
+
+    for (let cut = 1; cut <= 2; cut++) {
+      const before = proxy.connectionsAccepted;
+      proxy.reset();
+      await shellSays(term, `after-reset-${cut}`);
+      assert.ok(proxy.connectionsAccepted > before, 'the link was re-dialed');
+    }
+    const screen = await term.screen({ scrollback: true });
+    assert.equal(count(screen, PASSWORD_PROMPT), 1, `exactly one password prompt:\n${screen}`);
+    assert.ok(!screen.includes(sshd.password), 'the password never shows');
+    assert.doesNotMatch(screen, NO_KEYCHAIN_NOTE);
+    await leave(term);
+  });
+
+  test('the next run asks nothing: the password comes from the keychain', async (t) => {
+    if (sshd.password === null) return t.skip('no login password');
+    assert.equal(await keyring.lookup(account), sshd.password, 'the previous test stored it');
+    const term = await open([]);
+    const screen = await shellSays(term, 'second-run');
+    assert.equal(count(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
+    await leave(term);
+  });
+
+  test('a stored password the server refuses is erased and asked for again', async (t) => {
+    if (sshd.password === null) return t.skip('no login password');
+    await keyring.store(account, 'not-the-password');
+    const term = await open(['--remember']);
+    await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
+    await term.type(sshd.password);
+    await term.press('Enter');
+    await shellSays(term, 'refused-then-asked');
+    assert.equal(await keyring.lookup(account), sshd.password, 'the right one replaced the wrong one');
+    await leave(term);
+  });
+
+  test('--forget removes what --remember stored, without connecting, exit 0', async (t) => {
+    if (sshd.password === null) return t.skip('no login password');
+    assert.equal(await keyring.lookup(account), sshd.password);
+    const dialsBefore = proxy.connectionsAccepted;
+    const r = await runStayssh(['--forget', ...args()], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `stayssh: forgot password for ${account}\n`);
+    assert.equal(await keyring.lookup(account), undefined);
+    assert.equal(proxy.connectionsAccepted, dialsBefore, 'no connection was made');
+    const again = await runStayssh(['--forget', ...args()], { env });
+    assert.equal(again.stdout, `stayssh: nothing stored for ${account}\n`);
+  });
+
+  test('with no D-Bus at all: one note, and the login and re-authentication still work', async (t) => {
+    if (sshd.password === null) return t.skip('no login password');
+    const bare = { ...env };
+    delete bare['DBUS_SESSION_BUS_ADDRESS'];
+    const term = await open(['--remember'], bare);
+    await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
+    await term.type(sshd.password);
+    await term.press('Enter');
+    await shellSays(term, 'memory-only');
+    proxy.reset();
+    await shellSays(term, 'memory-only-after-reset');
+    const screen = await term.screen({ scrollback: true });
+    assert.equal(count(screen, NO_KEYCHAIN_NOTE), 1, `one note:\n${screen}`);
+    assert.equal(count(screen, PASSWORD_PROMPT), 1, `one prompt:\n${screen}`);
+    await leave(term);
+    assert.equal(await keyring.lookup(account), undefined, 'nothing reached the (other) keyring');
+  });
+});
