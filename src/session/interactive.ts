@@ -8,6 +8,7 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
+import { isLocalAddress } from '../transport/local-address.js';
 import type { ShimReport } from '../remote/types.js';
 import { EscapeParser } from '../terminal/escape-parser.js';
 import { StatusLine } from '../terminal/status-line.js';
@@ -88,8 +89,12 @@ export class InteractiveSession {
   /** A network change or a wake from sleep: check the link now, reset the backoff. */
   networkChanged(reason: string): void {
     this.o.policy.reset();
-    if (this.supervisor.state.phase === 'reconnecting') this.feed({ type: 'redial-now', at: this.o.clock.now(), reason });
-    else this.liveness.checkNow();
+    const gone = this.conn !== undefined && !isLocalAddress(this.conn.localAddress);
+    if (this.supervisor.state.phase === 'reconnecting' || gone) {
+      this.feed({ type: 'redial-now', at: this.o.clock.now(), reason: gone ? `${reason}: local address ${this.conn?.localAddress} is gone` : reason });
+    } else {
+      this.liveness.checkNow();
+    }
   }
 
   private feed(input: Input): void {

@@ -17,6 +17,7 @@ import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js'
 import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
 import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
+import { isLocalAddress } from '../transport/local-address.js';
 
 /** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
 export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;
@@ -280,7 +281,9 @@ class StreamSession {
   /** A network change or wake: probe the link now; the next re-dial starts from short delays. */
   private networkChanged(): void {
     this.o.policy.reset();
-    if (this.conn) this.liveness.checkNow();
+    // The address we dialed from is gone: the link is dead for certain, re-dial at once.
+    if (this.conn && !isLocalAddress(this.conn.localAddress)) this.conn.destroy('local address gone');
+    else if (this.conn) this.liveness.checkNow();
     else this.redialNudge.nudge(); // Down: dial now instead of waiting out the backoff.
   }
 

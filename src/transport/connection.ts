@@ -19,6 +19,8 @@ export class Connection {
   private readonly closeListeners = new Set<CloseListener>();
   private closedReason: string | undefined;
   lastByteAt = Date.now();
+  /** The local address of the TCP link (for a ProxyJump chain: of the first hop). */
+  readonly localAddress: string | undefined;
 
   constructor(
     readonly client: Client,
@@ -26,6 +28,7 @@ export class Connection {
     /** The server's host key blob, as accepted. */
     readonly hostKey: Buffer,
   ) {
+    this.localAddress = (sock as Partial<Socket>).localAddress;
     sock.on('data', () => {
       this.lastByteAt = Date.now();
       for (const l of this.byteListeners) l();
