@@ -72,6 +72,18 @@ describe('one-time codes and prompts during an attached session', () => {
     return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
   }
 
+  /**
+   * Breaks the link so that stayssh re-dials. A black hole, then restored keeping the
+   * server side of the dead link open: a reset would close the server's end, and the
+   * in-process server's sessions (src/demo/pty-session.ts) do not survive that (SIGHUP to
+   * `script` takes the tmux session with it), unlike sshd's.
+   */
+  async function cutLink(term: Terminal): Promise<void> {
+    proxy.blackhole();
+    await term.waitForText(/no reply|link lost/, { timeoutMs: 15_000 });
+    await proxy.restore({ keepServerSide: true });
+  }
+
   /** Waits for `question` asked by stayssh over the session's screen, and answers it. */
   async function answerMidSession(term: Terminal, question: string, answer: string): Promise<void> {
     const screen = await term.waitForText(`stayssh: ${question.trim()}`, { timeoutMs: 20_000 });
@@ -83,7 +95,7 @@ describe('one-time codes and prompts during an attached session', () => {
     await term.press('Enter');
   }
 
-  test('the password once, the code at every re-dial, the code never stored', async () => {
+  test('the password once, the code at every re-dial (asked over the session), the code never stored', async () => {
     const term = await open();
     await term.waitForText(PASSWORD_QUESTION.trim(), { timeoutMs: 15_000 });
     await term.type(PASSWORD);
@@ -95,7 +107,7 @@ describe('one-time codes and prompts during an attached session', () => {
 
     for (const code of ['222222', '333333']) {
       server.otp = code;
-      proxy.reset();
+      await cutLink(term);
       await answerMidSession(term, OTP_QUESTION, code);
       const screen = await shellSays(term, `otp-after-${code}`);
       assert.ok(!screen.includes(code) || count(screen, code) === count(screen, `otp-after-${code}`), `the code is not echoed:\n${screen}`);
@@ -115,7 +127,7 @@ describe('one-time codes and prompts during an attached session', () => {
     assert.ok(term, 'the session of the previous test');
     server.otp = '444444';
     server.password = 'otp-test-password-2';
-    proxy.reset();
+    await cutLink(term);
     // The cached password is refused with the code; both are asked for again.
     await answerMidSession(term, OTP_QUESTION, '444444');
     await answerMidSession(term, PASSWORD_QUESTION, 'otp-test-password-2');
