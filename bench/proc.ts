@@ -1,16 +1,19 @@
 // Running a client once for timing: wall time by hrtime, exit status, and the client's
 // peak RSS, from GNU time (`/usr/bin/time -f %M`, exact: the kernel's maxrss at exit) or,
-// without it, by polling /proc/<pid>/status VmHWM every RSS_POLL_MS (may miss the last
-// few ms of growth). Every process is killed when its deadline passes.
-import { spawn, execFile, type ChildProcess, type StdioOptions } from 'node:child_process';
+// without it, by polling /proc/<pid>/status VmHWM of the client every RSS_POLL_MS (may
+// miss the last few ms of growth). The client runs in a bash pipeline (pipefail: the status is the client's) so that `head`
+// can feed its stdin and `wc -c` count its stdout without this process touching the bytes.
+// Every process is killed when its deadline passes.
+import { spawn, execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { descendantPids, trySignal } from '../test/harness/process-tree.js';
+import { shellLine } from './rig.js';
 import { msSince } from './stats.js';
 
 /** Period of the VmHWM fallback poll, ms. */
 const RSS_POLL_MS = 10;
-/** Longest wait for a client's stdout to close after it exited, ms. */
-const PIPE_DRAIN_MS = 2_000;
+/** Helpers of the pipeline, never counted as "the client" by the VmHWM fallback. */
+const HELPER_COMMS = new Set(['bash', 'sh', 'head', 'wc', 'time']);
 
 let gnuTime: Promise<boolean> | undefined;
 
@@ -28,6 +31,7 @@ export interface TimedRun {
   signal: NodeJS.Signals | null;
   /** Client peak resident set, KiB; null when it could not be read. */
   peakRssKiB: number | null;
+  /** The client's stdout, or `wc -c`'s count with countStdout. */
   stdout: string;
   stderr: string;
 }
@@ -35,24 +39,33 @@ export interface TimedRun {
 export interface TimedRunOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
-  /** What the client's stdin reads: 'ignore' (/dev/null) or another process's stdout. */
-  stdin?: 'ignore' | NonNullable<ChildProcess['stdout']>;
-  /** Where the client's stdout goes: collected ('pipe') or another process's stdin. */
-  stdout?: 'pipe' | NonNullable<ChildProcess['stdin']>;
+  /** Feed this many zero bytes to the client's stdin (else stdin is /dev/null). */
+  stdinBytes?: number;
+  /** Pipe the client's stdout into `wc -c` (stdout of the run is then the count). */
+  countStdout?: boolean;
   /** Scratch file for GNU time's report. */
   rssFile: string;
 }
 
-function vmHwmKiB(pid: number): number | null {
+function readProc(pid: number, file: string): string | null {
   try {
-    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
     return null;
   }
 }
 
-/** Kills `pid` and everything below it (clients fork: autossh -> ssh, time -> client). */
+function clientHwmKiB(root: number): number | null {
+  let best: number | null = null;
+  for (const pid of descendantPids(root)) {
+    if (HELPER_COMMS.has((readProc(pid, 'comm') ?? '').trim())) continue;
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readProc(pid, 'status') ?? '');
+    if (m) best = Math.max(best ?? 0, Number(m[1]));
+  }
+  return best;
+}
+
+/** Kills `pid` and everything below it (clients fork: autossh -> ssh, sh -> client). */
 export function killTree(pid: number): void {
   for (const p of [...descendantPids(pid).reverse(), pid]) trySignal(p, 'SIGKILL');
 }
@@ -60,10 +73,13 @@ export function killTree(pid: number): void {
 export async function timedRun(argv: readonly string[], o: TimedRunOptions): Promise<TimedRun> {
   const useTime = await hasGnuTime();
   rmSync(o.rssFile, { force: true });
-  const full = useTime ? ['/usr/bin/time', '-f', '%M', '-o', o.rssFile, '--', ...argv] : [...argv];
-  const stdio: StdioOptions = [o.stdin ?? 'ignore', o.stdout ?? 'pipe', 'pipe'];
+  let line = shellLine(useTime ? ['/usr/bin/time', '-f', '%M', '-o', o.rssFile, '--', ...argv] : argv);
+  if (o.stdinBytes !== undefined) line = `head -c ${o.stdinBytes} /dev/zero | ${line}`;
+  else line = `${line} </dev/null`;
+  if (o.countStdout) line = `${line} | wc -c`;
+  else if (o.stdinBytes === undefined) line = `exec ${line}`;
   const started = process.hrtime.bigint();
-  const child = spawn(full[0] as string, full.slice(1), { env: o.env, stdio });
+  const child = spawn('/bin/bash', ['-c', `set -o pipefail; ${line}`], { env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -72,7 +88,7 @@ export async function timedRun(argv: readonly string[], o: TimedRunOptions): Pro
   const poller = useTime
     ? undefined
     : setInterval(() => {
-        const v = child.pid === undefined ? null : vmHwmKiB(child.pid);
+        const v = child.pid === undefined ? null : clientHwmKiB(child.pid);
         if (v !== null) peak = Math.max(peak ?? 0, v);
       }, RSS_POLL_MS);
   let timedOut = false;
@@ -83,33 +99,28 @@ export async function timedRun(argv: readonly string[], o: TimedRunOptions): Pro
   try {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (c, s) => resolve([c, s]));
+      // 'close': exited and its pipes drained; the killer bounds it.
+      child.once('close', (c, s) => resolve([c, s]));
     });
     const wallMs = msSince(started);
     if (timedOut) throw new Error(`${argv.join(' ')}: no exit within ${o.timeoutMs} ms (killed)\n${stderr.slice(-2000)}`);
     if (useTime) {
-      try {
-        const lines = readFileSync(o.rssFile, 'utf8').trim().split('\n');
-        const kib = Number(lines[lines.length - 1]);
-        peak = Number.isFinite(kib) && kib > 0 ? kib : null;
-      } catch {
-        peak = null;
-      }
+      const lines = readFileSafe(o.rssFile).trim().split('\n');
+      const kib = Number(lines[lines.length - 1]);
+      peak = Number.isFinite(kib) && kib > 0 ? kib : null;
     }
-    // Let the pipes drain ('exit' can come before the last 'data').
-    // Let the pipe drain ('exit' can come before the last 'data'), bounded: a grandchild
-    // holding the pipe open must not hang the bench.
-    await new Promise<void>((resolve) => {
-      if (!child.stdout || child.stdout.readableEnded) return resolve();
-      const t = setTimeout(resolve, PIPE_DRAIN_MS);
-      child.stdout.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
     return { wallMs, code, signal, peakRssKiB: peak, stdout, stderr };
   } finally {
     clearTimeout(killer);
     if (poller) clearInterval(poller);
+    if (child.pid !== undefined && child.exitCode === null) killTree(child.pid);
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }

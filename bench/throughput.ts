@@ -2,9 +2,8 @@
 // server's stdin, stayssh (stream mode) vs ssh, straight to sshd. The local end is
 // `wc -c` rather than /dev/null so a short transfer can never pass for a fast one: each
 // run must deliver exactly the bytes sent. Also the client's peak RSS during the stream.
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Rig } from './rig.js';
-import { killTree, timedRun, type TimedRun } from './proc.js';
+import { timedRun, type TimedRun } from './proc.js';
 import { summarize, type Summary } from './stats.js';
 
 export const DOWNLOAD_BYTES = 300_000_000;
@@ -28,46 +27,18 @@ export interface ThroughputResult {
 
 type Client = 'stayssh' | 'ssh';
 
-function spawnHelper(argv: string[], stdio: ('pipe' | 'ignore')[]): ChildProcess {
-  return spawn(argv[0] as string, argv.slice(1), { stdio: stdio as ['pipe' | 'ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'] });
-}
-
 async function oneTransfer(rig: Rig, client: Client, direction: 'download' | 'upload'): Promise<TimedRun & { mbps: number }> {
   const base = client === 'stayssh' ? rig.stayssh({ route: 'direct' }) : rig.ssh({ route: 'direct' });
   const bytes = direction === 'download' ? DOWNLOAD_BYTES : UPLOAD_BYTES;
-  const helpers: ChildProcess[] = [];
-  try {
-    let run: TimedRun;
-    let counted: string;
-    if (direction === 'download') {
-      const wc = spawnHelper(['wc', '-c'], ['pipe', 'pipe', 'ignore']);
-      helpers.push(wc);
-      let out = '';
-      wc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-      const wcDone = new Promise<void>((resolve) => wc.once('close', () => resolve()));
-      if (!wc.stdin) throw new Error('wc has no stdin');
-      run = await timedRun([...base, `head -c ${bytes} /dev/zero`], {
-        env: rig.env,
-        timeoutMs: TRANSFER_TIMEOUT_MS,
-        stdout: wc.stdin,
-        rssFile: rig.tmp.join('rss'),
-      });
-      wc.stdin.destroy(); // our copy of the pipe's write end: wc sees EOF once the client's is gone
-      await wcDone;
-      counted = out.trim();
-    } else {
-      const head = spawnHelper(['head', '-c', String(bytes), '/dev/zero'], ['ignore', 'pipe', 'ignore']);
-      helpers.push(head);
-      if (!head.stdout) throw new Error('head has no stdout');
-      run = await timedRun([...base, 'wc -c'], { env: rig.env, timeoutMs: TRANSFER_TIMEOUT_MS, stdin: head.stdout, rssFile: rig.tmp.join('rss') });
-      counted = run.stdout.trim();
-    }
-    if (run.code !== 0) throw new Error(`${client} ${direction}: exit ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
-    if (counted !== String(bytes)) throw new Error(`${client} ${direction}: ${counted || 'no'} bytes arrived instead of ${bytes}\n${run.stderr.slice(-2000)}`);
-    return { ...run, mbps: bytes / 1e6 / (run.wallMs / 1000) };
-  } finally {
-    for (const h of helpers) if (h.pid !== undefined && h.exitCode === null) killTree(h.pid);
-  }
+  const opts = { env: rig.env, timeoutMs: TRANSFER_TIMEOUT_MS, rssFile: rig.tmp.join('rss') };
+  const run =
+    direction === 'download'
+      ? await timedRun([...base, `head -c ${bytes} /dev/zero`], { ...opts, countStdout: true })
+      : await timedRun([...base, 'wc -c'], { ...opts, stdinBytes: bytes });
+  const counted = run.stdout.trim();
+  if (run.code !== 0) throw new Error(`${client} ${direction}: exit ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
+  if (counted !== String(bytes)) throw new Error(`${client} ${direction}: ${counted || 'no'} bytes arrived instead of ${bytes}\n${run.stderr.slice(-2000)}`);
+  return { ...run, mbps: bytes / 1e6 / (run.wallMs / 1000) };
 }
 
 function figures(runs: (TimedRun & { mbps: number })[]): DirectionFigures {

@@ -30,18 +30,13 @@ import { generateSessionName } from './session/names.js';
 import { defaultPolicy, type ResettablePolicy } from './session/policy.js';
 import type { TerminalPort } from './session/terminal-port.js';
 import { watchNetwork } from './session/watchers/index.js';
+import { livenessFrom } from './session/liveness-settings.js';
 import { runStream } from './stream/stream-session.js';
 import { makeConnector } from './transport/connector.js';
 import { DialError } from './transport/dial.js';
 import { SecretCache, type Prompter } from './transport/prompter.js';
 
 export type { PolicyContext, ReconnectPolicy, SessionEvent, SessionEventName, TerminalPort, Prompter, Hooks, MuxChoice };
-
-/** SPEC §3 liveness defaults, as the CLI applies them (cli/run.ts). */
-const DEFAULT_ALIVE_INTERVAL_S = 5;
-const DEFAULT_ALIVE_COUNT_MAX = 2;
-/** OpenSSH's ServerAliveCountMax default, used when only the interval is set. */
-const OPENSSH_ALIVE_COUNT_MAX = 3;
 
 export interface ConnectOptions {
   /** A host name, an address or a `~/.ssh/config` alias. */
@@ -237,11 +232,3 @@ function resolveConfig(o: ConnectOptions): ResolvedSshConfig {
   });
 }
 
-function livenessFrom(cfg: ResolvedSshConfig): { intervalMs: number; countMax: number } {
-  if (!cfg.serverAliveIntervalSet && !cfg.serverAliveCountMaxSet) {
-    return { intervalMs: DEFAULT_ALIVE_INTERVAL_S * 1000, countMax: DEFAULT_ALIVE_COUNT_MAX };
-  }
-  const interval = cfg.serverAliveIntervalSet && cfg.serverAliveInterval > 0 ? cfg.serverAliveInterval : DEFAULT_ALIVE_INTERVAL_S;
-  const count = cfg.serverAliveCountMaxSet ? cfg.serverAliveCountMax : OPENSSH_ALIVE_COUNT_MAX;
-  return { intervalMs: interval * 1000, countMax: Math.max(1, count) };
-}

@@ -6,7 +6,7 @@ import { generateSessionName } from '../session/names.js';
 import { makeLogger } from './logger.js';
 import type { CliOptions } from './options.js';
 import { localUserName } from './resolve.js';
-import { interactive } from './run.js';
+import { runInteractive } from './run-interactive.js';
 import { StaysshError } from '../errors.js';
 
 export async function runDemo(cli: CliOptions): Promise<number> {
@@ -17,7 +17,7 @@ export async function runDemo(cli: CliOptions): Promise<number> {
   process.stderr.write(`${demo.intro}\n\n`);
   const connector = makeConnector(demo.cfg, { prompter: undefined, secrets: new SecretCache(), env: {}, warn: (t) => log.warn(t) });
   try {
-    return await interactive({ ...cli, session: name, destination: undefined }, demo.cfg, connector, log, undefined, false);
+    return await runInteractive({ cli: { ...cli, session: name, destination: undefined }, cfg: demo.cfg, connector, log, command: undefined, resumable: false });
   } finally {
     await demo.cleanup(name);
     process.stderr.write('stayssh demo: finished; the demo session and server are gone.\n');

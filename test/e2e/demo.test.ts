@@ -16,7 +16,7 @@ after(async () => {
 
 test('--demo: a shell that survives a reset and a black hole, left with ~.', async () => {
   // The demo plays the server on this machine: keep its tmux apart from any other.
-  const env = { ...isolatedClientEnv(tmp.path), TMUX_TMPDIR: tmp.path, STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
+  const env = { ...isolatedClientEnv(tmp.path), STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
   term = await startTerminal({ command: staysshCommandLine(['--demo']), env });
   await term.waitForText(/\$\s*$|#\s*$/m, { timeoutMs: 15_000 });
   await term.type('i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done');

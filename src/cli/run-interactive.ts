@@ -1,0 +1,65 @@
+/** An interactive session from the CLI: the process's terminal, the supervisor, the resume hint. */
+import type { ResolvedSshConfig } from '../config/types.js';
+import { StaysshError } from '../errors.js';
+import type { Connector } from '../transport/connector.js';
+import { systemClock } from '../session/clock.js';
+import { InteractiveSession } from '../session/interactive.js';
+import type { LinkHooks } from '../session/link-hooks.js';
+import { livenessFrom } from '../session/liveness-settings.js';
+import { generateSessionName } from '../session/names.js';
+import { watchNetwork } from '../session/watchers/index.js';
+import { processTerminal } from '../terminal/process-terminal.js';
+import type { Logger } from './logger.js';
+import type { CliOptions } from './options.js';
+import { localeEnv, requestedEnv } from './session-env.js';
+import { eventSink, policyFrom } from './session-setup.js';
+
+export interface InteractiveRun {
+  cli: CliOptions;
+  cfg: ResolvedSshConfig;
+  connector: Connector;
+  log: Logger;
+  /** The `-t` command, or undefined for the login shell. */
+  command: string | undefined;
+  linkHooks?: LinkHooks;
+  /** `--demo` removes its session on the way out: no "resume with" line then. */
+  resumable?: boolean;
+}
+
+export async function runInteractive(r: InteractiveRun): Promise<number> {
+  const { cli, cfg, log } = r;
+  const name = cli.session ?? generateSessionName();
+  const terminal = processTerminal();
+  const sink = eventSink(cli, cfg, log, name);
+  const session = new InteractiveSession({
+    connector: r.connector,
+    linkHooks: r.linkHooks,
+    attach: {
+      name,
+      mux: cli.mux ?? 'auto',
+      create: true,
+      command: r.command,
+      env: { ...localeEnv(process.env), ...requestedEnv(cfg, process.env) },
+      term: process.env['TERM'] || 'xterm-256color',
+    },
+    terminal,
+    escapeChar: cfg.escapeChar,
+    liveness: livenessFrom(cfg),
+    policy: policyFrom(cli),
+    clock: systemClock,
+    onEvent: (e) => sink.emit(e),
+    watchNetwork: watchNetwork(cfg.hostName),
+    notice: (t) => log.info(t),
+  });
+  const result = await session.run();
+  terminal.dispose();
+  if (result.resumable) {
+    if (r.resumable === false) return result.code;
+    const how = `stayssh --session ${name} ${cli.destination ?? cfg.originalHost}`;
+    log.info(`stayssh: ${result.reason === 'detached' ? 'detached from' : 'left'} session ${name}; resume with: ${how}`);
+    if (result.reason !== 'detached') log.info(`stayssh: ${result.reason}`);
+  } else if (result.code === 255 && result.reason !== 'remote exited') {
+    throw new StaysshError(result.reason);
+  }
+  return result.code;
+}
