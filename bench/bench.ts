@@ -1,21 +1,118 @@
 // `npm run bench`: stayssh side by side with OpenSSH (and autossh) against one real sshd,
-// in one run. Prints a table per figure, a Markdown block for the README, and writes
-// .bench/results.json. `node dist/bench/bench.js --only reattach,echo` runs a subset.
-import { Rig } from './rig.js';
+// in one run. Prints a table per figure and a Markdown block for the README, writes
+// .bench/results.json, exits 1 if any figure could not be measured.
+// `node dist/bench/bench.js --only reattach,echo` runs a subset (names below).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from './machine.js';
+import { attempt, type Outcome } from './outcome.js';
+import { measureDeadLink } from './dead-link.js';
+import { measureEcho } from './echo-latency.js';
 import { measureReattach } from './reattach.js';
+import { measureRoaming } from './roaming.js';
+import { measureStartup } from './startup.js';
 import { measureThroughput } from './throughput.js';
+import { renderReport, type BenchResults, type Figure } from './report.js';
+import { Rig } from './rig.js';
 
-async function main(): Promise<void> {
+/** The whole bench is meant to take ~4 minutes; a figure stuck past this is cut, ms. */
+const FIGURE_BUDGET_MS = 150_000;
+const FIGURES = ['reattach', 'deadlink', 'echo', 'throughput', 'startup', 'roaming'] as const;
+type FigureName = (typeof FIGURES)[number];
+
+/** The repository root (dist/bench/bench.js -> ../..). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function selected(argv: string[]): Set<FigureName> {
+  const i = argv.indexOf('--only');
+  if (i < 0) return new Set(FIGURES);
+  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const bad = names.filter((n) => !(FIGURES as readonly string[]).includes(n));
+  if (bad.length || names.length === 0) throw new Error(`--only takes a comma-separated list of: ${FIGURES.join(', ')}`);
+  return new Set(names as FigureName[]);
+}
+
+/** Runs one figure within the budget; progress goes to stderr. */
+async function figure<T>(name: FigureName, want: Set<FigureName>, fn: () => Promise<T>): Promise<Figure<T>> {
+  if (!want.has(name)) return { ok: false, skipped: true, error: 'skipped (--only)' };
+  const started = Date.now();
+  process.stderr.write(`bench: ${name}...\n`);
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name}: over its ${FIGURE_BUDGET_MS / 1000} s budget`)), FIGURE_BUDGET_MS);
+  });
+  const out: Outcome<T> = await attempt(() => Promise.race([fn(), budget]));
+  clearTimeout(timer);
+  process.stderr.write(`bench: ${name} ${out.ok ? 'done' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return out;
+}
+
+/** Sub-results that failed inside a figure that as a whole succeeded (one client of two). */
+function innerFailures(r: BenchResults): string[] {
+  const out: string[] = [];
+  const walk = (path: string, v: unknown): void => {
+    if (v === null || typeof v !== 'object') return;
+    const o = v as { ok?: unknown; error?: unknown; skipped?: unknown };
+    if (o.ok === false && typeof o.error === 'string') {
+      if (!o.skipped) out.push(`${path}: ${o.error}`);
+      return;
+    }
+    for (const [k, child] of Object.entries(v)) walk(path ? `${path}.${k}` : k, child);
+  };
+  for (const key of ['reattach', 'deadLink', 'roaming', 'echo', 'throughput', 'startup'] as const) walk(key, r[key]);
+  return out;
+}
+
+async function main(): Promise<number> {
+  const want = selected(process.argv.slice(2));
+  const startedMs = Date.now();
+  const machine = await describeMachine();
   const rig = await Rig.start();
+  let results: BenchResults;
+  const onSignal = () => void rig.close().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    const r = process.argv.includes('tp') ? await measureThroughput(rig) : await measureReattach(rig);
-    console.log(JSON.stringify(r, null, 1));
+    const reattach = await figure('reattach', want, () => measureReattach(rig));
+    const deadLink = await figure('deadlink', want, () => measureDeadLink(rig));
+    const echo = await figure('echo', want, () => measureEcho(rig));
+    const throughput = await figure('throughput', want, () => measureThroughput(rig));
+    const startup = await figure('startup', want, () => measureStartup(rig));
+    const roaming = await figure('roaming', want, () => measureRoaming(rig));
+    results = {
+      startedAt: new Date(startedMs).toISOString(),
+      durationS: (Date.now() - startedMs) / 1000,
+      machine,
+      loadAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+      reattach,
+      deadLink,
+      roaming,
+      echo,
+      throughput,
+      startup,
+    };
   } finally {
     await rig.close();
   }
+  process.stdout.write(renderReport(results));
+  const dir = join(ROOT, '.bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nresults: ${join(dir, 'results.json')}\n`);
+  const failures = innerFailures(results);
+  if (failures.length > 0) {
+    process.stderr.write(`\nbench: ${failures.length} measurement(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

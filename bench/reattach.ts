@@ -4,6 +4,7 @@
 // printed after the reset is on the screen.
 import type { Terminal } from '../test/harness/terminal.js';
 import type { Rig } from './rig.js';
+import { attempt, type Outcome } from './outcome.js';
 import { firstEventAfter, readEvents } from './events-file.js';
 import { sleep, summarize, type Summary } from './stats.js';
 import { startTicker, waitForTickAfter } from './ticker.js';
@@ -36,8 +37,8 @@ export interface StaysshPhases {
 }
 
 export interface ReattachResult {
-  stayssh: ClientReattach & { phases: StaysshPhases };
-  autossh: ClientReattach;
+  stayssh: Outcome<ClientReattach & { phases: StaysshPhases }>;
+  autossh: Outcome<ClientReattach>;
 }
 
 async function waitForPrompt(term: Terminal, what: string): Promise<void> {
@@ -70,7 +71,7 @@ async function resetLoop(
   return { samplesMs: samples, pollGapsMs: gaps };
 }
 
-async function measureStayssh(rig: Rig): Promise<ReattachResult['stayssh']> {
+async function measureStayssh(rig: Rig): Promise<ClientReattach & { phases: StaysshPhases }> {
   const eventsFile = rig.tmp.join('reattach-events.jsonl');
   const argv = rig.stayssh({ route: 'proxy', options: USER_ALIVE, extra: ['--events', eventsFile] });
   const term = await rig.terminal({ command: argv, cols: 100, rows: 30 });
@@ -141,7 +142,7 @@ async function measureAutossh(rig: Rig): Promise<ClientReattach> {
 }
 
 export async function measureReattach(rig: Rig): Promise<ReattachResult> {
-  const stayssh = await measureStayssh(rig);
-  const autossh = await measureAutossh(rig);
+  const stayssh = await attempt(() => measureStayssh(rig));
+  const autossh = await attempt(() => measureAutossh(rig));
   return { stayssh, autossh };
 }

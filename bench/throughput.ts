@@ -5,13 +5,14 @@
 import type { Rig } from './rig.js';
 import { timedRun, type TimedRun } from './proc.js';
 import { summarize, type Summary } from './stats.js';
+import type { Outcome } from './outcome.js';
 
 export const DOWNLOAD_BYTES = 300_000_000;
 export const UPLOAD_BYTES = 100_000_000;
 /** Runs per client and direction (alternating clients, so drift in load hits both). */
 export const THROUGHPUT_REPS = 3;
-/** One transfer taking longer than this is a failure (ms): 300 MB at 3 MB/s. */
-const TRANSFER_TIMEOUT_MS = 100_000;
+/** Slowest transfer rate that still counts as working, bytes/ms (5 MB/s): a stall fails. */
+const MIN_BYTES_PER_MS = 5_000;
 
 export interface DirectionFigures {
   /** MB/s (10^6 bytes per second) per run. */
@@ -21,8 +22,8 @@ export interface DirectionFigures {
 }
 
 export interface ThroughputResult {
-  download: { stayssh: DirectionFigures; ssh: DirectionFigures };
-  upload: { stayssh: DirectionFigures; ssh: DirectionFigures };
+  download: Record<Client, Outcome<DirectionFigures>>;
+  upload: Record<Client, Outcome<DirectionFigures>>;
 }
 
 type Client = 'stayssh' | 'ssh';
@@ -30,7 +31,7 @@ type Client = 'stayssh' | 'ssh';
 async function oneTransfer(rig: Rig, client: Client, direction: 'download' | 'upload'): Promise<TimedRun & { mbps: number }> {
   const base = client === 'stayssh' ? rig.stayssh({ route: 'direct' }) : rig.ssh({ route: 'direct' });
   const bytes = direction === 'download' ? DOWNLOAD_BYTES : UPLOAD_BYTES;
-  const opts = { env: rig.env, timeoutMs: TRANSFER_TIMEOUT_MS, rssFile: rig.tmp.join('rss') };
+  const opts = { env: rig.env, timeoutMs: Math.round(bytes / MIN_BYTES_PER_MS), rssFile: rig.tmp.join('rss') };
   const run =
     direction === 'download'
       ? await timedRun([...base, `head -c ${bytes} /dev/zero`], { ...opts, countStdout: true })
@@ -47,19 +48,25 @@ function figures(runs: (TimedRun & { mbps: number })[]): DirectionFigures {
 }
 
 export async function measureThroughput(rig: Rig): Promise<ThroughputResult> {
-  const runs: Record<'download' | 'upload', Record<Client, (TimedRun & { mbps: number })[]>> = {
-    download: { stayssh: [], ssh: [] },
-    upload: { stayssh: [], ssh: [] },
-  };
+  const result = {} as ThroughputResult;
   for (const direction of ['download', 'upload'] as const) {
+    const runs: Record<Client, (TimedRun & { mbps: number })[]> = { stayssh: [], ssh: [] };
+    const failed: Partial<Record<Client, string>> = {};
     for (let rep = 0; rep < THROUGHPUT_REPS; rep++) {
       for (const client of rep % 2 === 0 ? (['ssh', 'stayssh'] as const) : (['stayssh', 'ssh'] as const)) {
-        runs[direction][client].push(await oneTransfer(rig, client, direction));
+        if (failed[client] !== undefined) continue; // a client that failed once is not retried
+        try {
+          runs[client].push(await oneTransfer(rig, client, direction));
+        } catch (err) {
+          failed[client] = (err as Error).message;
+        }
       }
     }
+    const outcome = (c: Client): Outcome<DirectionFigures> => {
+      const error = failed[c];
+      return error === undefined ? { ok: true, value: figures(runs[c]) } : { ok: false, error };
+    };
+    result[direction] = { stayssh: outcome('stayssh'), ssh: outcome('ssh') };
   }
-  return {
-    download: { stayssh: figures(runs.download.stayssh), ssh: figures(runs.download.ssh) },
-    upload: { stayssh: figures(runs.upload.stayssh), ssh: figures(runs.upload.ssh) },
-  };
+  return result;
 }

@@ -6,10 +6,8 @@
  */
 import type { Socket } from 'node:net';
 import type { ForwardSpec } from '../config/types.js';
-import type { AddressFamily } from '../config/types.js';
-import type { LinkGate } from './link-gate.js';
-import { bindListener, closeListener, hostPort, type BoundListener } from './listen.js';
-import type { ForwardRegistry } from './registry.js';
+import { hostPort } from './listen.js';
+import { ListeningForward } from './listening-forward.js';
 import { relay } from './relay.js';
 
 export function describeLocal(spec: ForwardSpec): string {
@@ -17,27 +15,8 @@ export function describeLocal(spec: ForwardSpec): string {
   return `-L ${bind}${spec.listenPort}:${hostPort(spec.connectHost, spec.connectPort)}`;
 }
 
-export class LocalForward {
-  private listener: BoundListener | undefined;
-
-  constructor(
-    readonly spec: ForwardSpec,
-    private readonly gate: LinkGate,
-    private readonly registry: ForwardRegistry,
-    private readonly warn: (text: string) => void,
-  ) {}
-
-  /** Binds the listener; rejects with a one-line reason. */
-  async start(family: AddressFamily): Promise<void> {
-    this.listener = await bindListener(this.spec, family, (sock) => this.accept(sock));
-  }
-
-  close(): void {
-    if (this.listener) closeListener(this.listener);
-    this.listener = undefined;
-  }
-
-  private accept(sock: Socket): void {
+export class LocalForward extends ListeningForward<ForwardSpec> {
+  protected accept(sock: Socket): void {
     const from = hostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
     const label = `${describeLocal(this.spec)} from ${from}`;
     const abort = new AbortController();

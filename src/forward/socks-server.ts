@@ -5,10 +5,9 @@
  * made during an outage waits for the link (LinkGate) before it is answered.
  */
 import type { Socket } from 'node:net';
-import type { AddressFamily, DynamicForwardSpec } from '../config/types.js';
-import type { LinkGate } from './link-gate.js';
-import { bindListener, closeListener, hostPort, type BoundListener } from './listen.js';
-import type { ForwardRegistry } from './registry.js';
+import type { DynamicForwardSpec } from '../config/types.js';
+import { hostPort } from './listen.js';
+import { ListeningForward } from './listening-forward.js';
 import { relay } from './relay.js';
 import { failed, SocksParser, SOCKS5_CONNECTION_REFUSED, succeeded } from './socks-parser.js';
 
@@ -19,26 +18,8 @@ export function describeDynamic(spec: DynamicForwardSpec): string {
   return `-D ${spec.bindAddress ? `${spec.bindAddress}:` : ''}${spec.listenPort}`;
 }
 
-export class SocksForward {
-  private listener: BoundListener | undefined;
-
-  constructor(
-    readonly spec: DynamicForwardSpec,
-    private readonly gate: LinkGate,
-    private readonly registry: ForwardRegistry,
-    private readonly warn: (text: string) => void,
-  ) {}
-
-  async start(family: AddressFamily): Promise<void> {
-    this.listener = await bindListener(this.spec, family, (sock) => this.accept(sock));
-  }
-
-  close(): void {
-    if (this.listener) closeListener(this.listener);
-    this.listener = undefined;
-  }
-
-  private accept(sock: Socket): void {
+export class SocksForward extends ListeningForward<DynamicForwardSpec> {
+  protected accept(sock: Socket): void {
     const parser = new SocksParser();
     const from = hostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
     const timer = setTimeout(() => sock.destroy(), REQUEST_TIMEOUT_MS);

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
@@ -13,27 +14,18 @@ import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-
 const PROMPT = /\$\s*$/m;
 
 describe('escapes, names and outages at a real terminal', () => {
+  let fx: ProxiedSshd;
   let sshd: SshdHandle;
   let proxy: FaultProxy;
-  let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
-  const terminals: Terminal[] = [];
+  let terminals: Terminal[];
 
   before(async () => {
-    sshd = await startSshd();
-    proxy = await startFaultProxy({ port: sshd.port });
-    tmp = makeTempDir('e2e-esc');
-    env = isolatedClientEnv(tmp.path) as Record<string, string>;
-    knownHosts = tmp.join('known_hosts');
-    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    fx = await startProxiedSshd('e2e-esc');
+    ({ sshd, proxy, env, knownHosts, terminals } = fx);
   });
-  after(async () => {
-    for (const t of terminals) await t.close();
-    await proxy?.close();
-    await sshd?.close();
-    tmp?.close();
-  });
+  after(() => fx?.close());
 
   const args = (extra: string[] = []) =>
     staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra });

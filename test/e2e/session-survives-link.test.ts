@@ -2,11 +2,9 @@
 // behind a fault proxy that resets and black-holes the link. Issue 3's "done when".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { type SshdHandle } from '../harness/sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { type FaultProxy } from '../harness/fault-proxy.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
 
@@ -19,27 +17,18 @@ function lastTick(screen: string): number {
 }
 
 describe('an interactive session survives the link', () => {
+  let fx: ProxiedSshd;
   let sshd: SshdHandle;
   let proxy: FaultProxy;
-  let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
-  const terminals: Terminal[] = [];
+  let terminals: Terminal[];
 
   before(async () => {
-    sshd = await startSshd();
-    proxy = await startFaultProxy({ port: sshd.port });
-    tmp = makeTempDir('e2e');
-    env = isolatedClientEnv(tmp.path) as Record<string, string>;
-    knownHosts = tmp.join('known_hosts');
-    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    fx = await startProxiedSshd('e2e');
+    ({ sshd, proxy, env, knownHosts, terminals } = fx);
   });
-  after(async () => {
-    for (const t of terminals) await t.close();
-    await proxy?.close();
-    await sshd?.close();
-    tmp?.close();
-  });
+  after(() => fx?.close());
 
   async function openSession(extra: string[] = []): Promise<Terminal> {
     const args = staysshArgs(sshd, {

@@ -4,11 +4,11 @@
 // prompt never appears in an event or a hook's environment.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { type SshdHandle } from '../harness/sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { type FaultProxy } from '../harness/fault-proxy.js';
+import { type TempDir } from '../harness/temp-dir.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
@@ -33,27 +33,19 @@ function hookEnv(path: string): Record<string, string> {
 }
 
 describe('events and hooks record what happened to the link', () => {
+  let fx: ProxiedSshd;
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
-  const terminals: Terminal[] = [];
+  let terminals: Terminal[];
 
   before(async () => {
-    sshd = await startSshd();
-    proxy = await startFaultProxy({ port: sshd.port });
-    tmp = makeTempDir('events');
-    env = isolatedClientEnv(tmp.path) as Record<string, string>;
-    knownHosts = tmp.join('known_hosts');
-    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    fx = await startProxiedSshd('events');
+    ({ sshd, proxy, tmp, env, knownHosts, terminals } = fx);
   });
-  after(async () => {
-    for (const t of terminals) await t.close();
-    await proxy?.close();
-    await sshd?.close();
-    tmp?.close();
-  });
+  after(() => fx?.close());
 
   test('an outage through a reset: hooks get the STAYSSH_* environment, the events file every step', async () => {
     const events = tmp.join('outage.jsonl');

@@ -1,0 +1,149 @@
+// Figure 4: keystroke echo latency through a pty. The client runs under
+// `script -qfec CMD /dev/null` (script gives it a pty; we hold script's pipes), straight
+// to sshd. At the remote shell we start `cat`, then N times write one printable character
+// and time (hrtime) until it comes back on script's stdout: the remote pty's echo, through
+// tmux where there is one. No screen polling: the bytes themselves are watched.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Rig } from './rig.js';
+import { attempt, type Outcome } from './outcome.js';
+import { killTree } from './proc.js';
+import { shellLine } from './rig.js';
+import { msSince, sleep, summarize, type Summary } from './stats.js';
+
+export const ECHO_SAMPLES = 200;
+/** Unmeasured keystrokes first (warm caches, tmux's first redraw). */
+const WARMUP = 10;
+/** Pause between keystrokes, ms: one key at a time, never a burst. */
+const GAP_MS = 10;
+/** One echo taking longer than this is a failure, ms. */
+const ECHO_TIMEOUT_MS = 5_000;
+/** Session start-up to a quiet prompt, ms. */
+const START_TIMEOUT_MS = 20_000;
+/** No output for this long means the screen has settled, ms. */
+const QUIET_MS = 400;
+/** 52 letters in turn: a redraw repeating recent text never matches the awaited one. */
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export interface EchoFigures {
+  samplesMs: number[];
+  summary: Summary;
+}
+
+export interface EchoResult {
+  stayssh: Outcome<EchoFigures>;
+  /** `ssh -t host tmux new -A -s b`: the fair comparison (a multiplexer on the path too). */
+  sshTmux: Outcome<EchoFigures>;
+  /** `ssh -t host`: a plain shell, the floor. */
+  sshPlain: Outcome<EchoFigures>;
+}
+
+/* eslint-disable no-control-regex -- terminal escape sequences are control characters */
+/** Terminal output with escape sequences removed (an incomplete one at the end too). */
+export function visibleText(raw: string): string {
+  return raw
+    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '') // OSC
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI
+    .replace(/\x1b[()*+][0-9A-Za-z]/g, '') // charset designation
+    .replace(/\x1b[@-_]/g, '') // other two-byte escapes
+    .replace(/\x1b.*$/s, ''); // an escape still arriving
+}
+/* eslint-enable no-control-regex */
+
+class PtyClient {
+  private raw = '';
+  private lastDataAt = Date.now();
+  private waiter: (() => void) | undefined;
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      this.raw += d;
+      this.lastDataAt = Date.now();
+      this.waiter?.();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (this.raw += d));
+  }
+
+  static start(rig: Rig, argv: readonly string[]): PtyClient {
+    // script's pty would be 0x0 without a terminal of our own: give it a size first.
+    const inner = `stty cols 100 rows 30; exec ${shellLine(argv)}`;
+    const child = spawn('script', ['-qfec', inner, '/dev/null'], { env: { ...rig.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    return new PtyClient(child);
+  }
+
+  take(): string {
+    const out = this.raw;
+    this.raw = '';
+    return out;
+  }
+
+  async waitQuiet(pattern: RegExp, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = '';
+    while (Date.now() < deadline) {
+      seen += visibleText(this.take());
+      if (pattern.test(seen) && Date.now() - this.lastDataAt >= QUIET_MS) return;
+      if (this.child.exitCode !== null) break;
+      await sleep(20);
+    }
+    throw new Error(`no ${String(pattern)} followed by quiet within ${timeoutMs} ms; output was:\n${seen.slice(-1500)}`);
+  }
+
+  /** Writes `ch` and resolves with ms until it is echoed. */
+  async echo(ch: string): Promise<number> {
+    this.take();
+    let buf = '';
+    const started = process.hrtime.bigint();
+    this.child.stdin.write(ch);
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`no echo of ${JSON.stringify(ch)} within ${ECHO_TIMEOUT_MS} ms`));
+      }, ECHO_TIMEOUT_MS);
+      const check = () => {
+        buf += this.take();
+        if (visibleText(buf).includes(ch)) {
+          const ms = msSince(started);
+          clearTimeout(timer);
+          this.waiter = undefined;
+          resolve(ms);
+        }
+      };
+      this.waiter = check;
+      check();
+    });
+  }
+
+  kill(): void {
+    if (this.child.pid !== undefined && this.child.exitCode === null) killTree(this.child.pid);
+  }
+}
+
+async function measureOne(rig: Rig, argv: readonly string[], what: string): Promise<EchoFigures> {
+  const client = PtyClient.start(rig, argv);
+  const stop = rig.defer(`echo client ${what}`, () => client.kill());
+  try {
+    await client.waitQuiet(/[$#] /, START_TIMEOUT_MS).catch((err: Error) => {
+      throw new Error(`${what}: no prompt: ${err.message}`);
+    });
+    client.child.stdin.write('exec cat\r');
+    await client.waitQuiet(/cat/, START_TIMEOUT_MS);
+    const samples: number[] = [];
+    for (let i = 0; i < WARMUP + ECHO_SAMPLES; i++) {
+      const ch = ALPHABET[i % ALPHABET.length] ?? 'x';
+      const ms = await client.echo(ch).catch((err: Error) => {
+        throw new Error(`${what}, keystroke ${i + 1}: ${err.message}`);
+      });
+      if (i >= WARMUP) samples.push(ms);
+      await sleep(GAP_MS);
+    }
+    return { samplesMs: samples, summary: summarize(samples) };
+  } finally {
+    await stop();
+  }
+}
+
+export async function measureEcho(rig: Rig): Promise<EchoResult> {
+  const stayssh = await attempt(() => measureOne(rig, rig.stayssh({ route: 'direct' }), 'stayssh'));
+  const sshTmux = await attempt(() => measureOne(rig, [...rig.ssh({ route: 'direct', extra: ['-t'] }), 'tmux new -A -s b'], 'ssh -t + tmux'));
+  const sshPlain = await attempt(() => measureOne(rig, rig.ssh({ route: 'direct', extra: ['-t'] }), 'ssh -t'));
+  return { stayssh, sshTmux, sshPlain };
+}

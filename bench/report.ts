@@ -1,0 +1,159 @@
+// Turns the measured figures into tables (stayssh | comparison | ratio) and the Markdown
+// block for the README. Ratios are always stayssh ÷ comparison: below 1× is faster for
+// times, above 1× is faster for throughput.
+import type { Machine } from './machine.js';
+import { firstLine, type Outcome } from './outcome.js';
+import type { DeadLinkResult } from './dead-link.js';
+import type { EchoResult } from './echo-latency.js';
+import { AUTOSSH_RESETS_PER_PROCESS, type ReattachResult } from './reattach.js';
+import type { RoamingResult } from './roaming.js';
+import type { StartupResult } from './startup.js';
+import { DOWNLOAD_BYTES, UPLOAD_BYTES, type ThroughputResult } from './throughput.js';
+import type { Summary } from './stats.js';
+import { fmtMs, fmtNum, fmtS, ratio, renderMarkdown, renderText, type Table } from './table.js';
+import { TICK_MS } from './ticker.js';
+
+/** Not run (left out with --only), or its outcome. */
+export type Figure<T> = Outcome<T> | { ok: false; skipped: true; error: string };
+
+export interface BenchResults {
+  startedAt: string;
+  durationS: number;
+  machine: Machine;
+  loadAtEnd: number;
+  reattach: Figure<ReattachResult>;
+  deadLink: Figure<DeadLinkResult>;
+  roaming: Figure<RoamingResult>;
+  echo: Figure<EchoResult>;
+  throughput: Figure<ThroughputResult>;
+  startup: Figure<StartupResult>;
+}
+
+const NA = 'n/a';
+const val = <T>(o: Outcome<T>): T | undefined => (o.ok ? o.value : undefined);
+const why = (o: Outcome<unknown>): string | undefined => (o.ok ? undefined : firstLine(o.error));
+
+function failedTable(title: string, o: Outcome<unknown>): Table {
+  return { title, headers: ['', ''], rows: [['not measured', why(o) ?? '']], notes: [] };
+}
+
+/** median/p90/min/max rows of two summaries side by side. */
+function summaryRows(a: Summary | undefined, b: Summary | undefined, fmt: (v: number) => string): string[][] {
+  return (['median', 'p90', 'min', 'max'] as const).map((k) => [k, a ? fmt(a[k]) : NA, b ? fmt(b[k]) : NA, ratio(a?.[k], b?.[k])]);
+}
+
+function reattachTable(o: Figure<ReattachResult>): Table {
+  const title = '1. Reattach after a link reset (ms from the reset to a newer counter on screen)';
+  if (!o.ok) return failedTable(title, o);
+  const s = val(o.value.stayssh);
+  const a = val(o.value.autossh);
+  const notes = [
+    `${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} resets; ticker every ${TICK_MS} ms; screen polled with capture-pane, median period ${fmtMs(s?.pollMs.median ?? NaN)} / ${fmtMs(a?.pollMs.median ?? NaN)} ms (p90 ${fmtMs(s?.pollMs.p90 ?? NaN)} / ${fmtMs(a?.pollMs.p90 ?? NaN)}).`,
+    `autossh -M 0, AUTOSSH_GATETIME=0, ServerAliveInterval=5, ServerAliveCountMax=2 (stayssh the same); a fresh autossh every ${AUTOSSH_RESETS_PER_PROCESS} resets, before its fast-restart throttle.`,
+  ];
+  if (s) {
+    const p = s.phases;
+    notes.push(
+      `stayssh phases (median, ms, from --events): notice ${fmtMs(p.detect.median)} · dial+auth ${fmtMs(p.dialAuth.median)} · exec+tmux attach ${fmtMs(p.attach.median)} · redraw+poll ${fmtMs(p.redraw.median)}.`,
+    );
+  }
+  for (const [name, r] of [['stayssh', o.value.stayssh], ['autossh', o.value.autossh]] as const) if (!r.ok) notes.push(`${name} failed: ${why(r)}`);
+  return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };
+}
+
+function deadLinkTable(o: Figure<DeadLinkResult>): Table {
+  const title = '2. Dead link on a black hole (time from the black hole)';
+  if (!o.ok) return failedTable(title, o);
+  const { stayssh: s, ssh } = o.value;
+  return {
+    title,
+    headers: ['', 'stayssh (5 s × 2 default)', 'ssh (ServerAlive 5 × 2)', 'ratio'],
+    rows: [
+      ['outage shown', fmtS(s.statusLineMs), '(nothing)', NA],
+      ['declared dead', fmtS(s.disconnectedMs), fmtS(ssh.exitMs), ratio(s.disconnectedMs, ssh.exitMs)],
+    ],
+    notes: [
+      `stayssh "declared dead" = its \`disconnected\` event; ssh = its exit (${ssh.exitCode ?? 'signal'}: "${ssh.message}").`,
+      `stayssh shows at first: "${s.firstStatusLine}"`,
+      `and once dead: "${s.deadStatusLine}"`,
+      `after restore(), stayssh's screen moved again in ${s.backAfterRestoreMs === null ? NA : fmtS(s.backAfterRestoreMs)}; ssh is gone. Screen polled every ${s ? o.value.pollMs : NA} ms.`,
+    ],
+  };
+}
+
+function roamingTable(o: Figure<RoamingResult>): Table {
+  const title = '3. Roaming: reattach after the client address changes (ms to a newer counter on screen)';
+  if (!o.ok) return failedTable(title, o);
+  const s = val(o.value.stayssh);
+  const a = val(o.value.autossh);
+  const notes = [
+    `client in its own network namespace (test/support/netns.ts): new address added, old one deleted, default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
+  ];
+  for (const [name, r] of [['stayssh', o.value.stayssh], ['autossh', o.value.autossh]] as const) if (!r.ok) notes.push(`${name}: n/a (${why(r)})`);
+  return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };
+}
+
+function echoTable(o: Figure<EchoResult>): Table {
+  const title = '4. Keystroke echo latency through a pty (ms)';
+  if (!o.ok) return failedTable(title, o);
+  const s = val(o.value.stayssh)?.summary;
+  const t = val(o.value.sshTmux)?.summary;
+  const p = val(o.value.sshPlain)?.summary;
+  const rows = (['median', 'p90'] as const).map((k) => [k, s ? fmtMs(s[k]) : NA, t ? fmtMs(t[k]) : NA, ratio(s?.[k], t?.[k]), p ? fmtMs(p[k]) : NA, ratio(s?.[k], p?.[k])]);
+  const notes = [`${s?.n ?? 0} keystrokes each, one at a time, to \`cat\` on the server; client under \`script -qfec\`, echo seen on script's stdout (hrtime).`];
+  for (const [name, r] of [['stayssh', o.value.stayssh], ['ssh -t + tmux', o.value.sshTmux], ['ssh -t', o.value.sshPlain]] as const) if (!r.ok) notes.push(`${name} failed: ${why(r)}`);
+  return { title, headers: ['', 'stayssh', 'ssh -t + tmux', 'ratio', 'ssh -t (floor)', 'ratio'], rows, notes };
+}
+
+function throughputTable(o: Figure<ThroughputResult>): Table {
+  const title = '5. Stream throughput (MB/s, 10^6 bytes; higher is better)';
+  if (!o.ok) return failedTable(title, o);
+  const rows: string[][] = [];
+  const notes = ['stdout piped into `wc -c`, which must count every byte; median of 3 runs per client, alternating.'];
+  for (const [label, dir] of [[`${DOWNLOAD_BYTES / 1e6} MB from stdout`, o.value.download], [`${UPLOAD_BYTES / 1e6} MB into stdin`, o.value.upload]] as const) {
+    const s = val(dir.stayssh);
+    const h = val(dir.ssh);
+    rows.push([label, s ? fmtNum(s.summary.median, 0) : NA, h ? fmtNum(h.summary.median, 0) : NA, ratio(s?.summary.median, h?.summary.median)]);
+    rows.push([`  client peak RSS (MiB)`, s ? fmtNum(s.peakRssMiB.max, 0) : NA, h ? fmtNum(h.peakRssMiB.max, 0) : NA, ratio(s?.peakRssMiB.max, h?.peakRssMiB.max)]);
+    for (const [name, r] of [['stayssh', dir.stayssh], ['ssh', dir.ssh]] as const) if (!r.ok) notes.push(`${label}, ${name} failed: ${why(r)}`);
+  }
+  return { title, headers: ['', 'stayssh', 'ssh', 'ratio'], rows, notes };
+}
+
+function startupTable(o: Figure<StartupResult>): Table {
+  const title = '6. Start-up: `host true` (wall time) and client peak RSS';
+  if (!o.ok) return failedTable(title, o);
+  const { stayssh: s, ssh } = o.value;
+  return {
+    title,
+    headers: ['', 'stayssh', 'ssh', 'ratio'],
+    rows: [
+      ['wall, median (ms)', fmtMs(s.wallMs.median), fmtMs(ssh.wallMs.median), ratio(s.wallMs.median, ssh.wallMs.median)],
+      ['wall, p90 (ms)', fmtMs(s.wallMs.p90), fmtMs(ssh.wallMs.p90), ratio(s.wallMs.p90, ssh.wallMs.p90)],
+      ['peak RSS, median (MiB)', fmtNum(s.peakRssMiB.median, 1), fmtNum(ssh.peakRssMiB.median, 1), ratio(s.peakRssMiB.median, ssh.peakRssMiB.median)],
+    ],
+    notes: [`${s.wallMs.n} runs each, alternating; RSS by ${o.value.rssMethod}.`],
+  };
+}
+
+function machineLine(r: BenchResults): string {
+  const m = r.machine;
+  return `${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; node ${m.node}; ${m.ssh}; sshd ${m.sshd}; ${m.tmux}; autossh ${m.autossh.replace(/^autossh\s*/, '')}; load ${m.loadAtStart} → ${r.loadAtEnd}`;
+}
+
+export function tables(r: BenchResults): Table[] {
+  return [reattachTable(r.reattach), deadLinkTable(r.deadLink), roamingTable(r.roaming), echoTable(r.echo), throughputTable(r.throughput), startupTable(r.startup)];
+}
+
+export function renderReport(r: BenchResults): string {
+  const ts = tables(r);
+  const text = [`stayssh bench, ${r.startedAt}, ${r.durationS.toFixed(0)} s`, `machine: ${machineLine(r)}`, '', ...ts.map((t) => `${renderText(t)}\n`)].join('\n');
+  const md = [
+    '```markdown',
+    `Measured with \`npm run bench\` on ${r.startedAt.slice(0, 10)}: ${machineLine(r)}. One real sshd on 127.0.0.1, faults from a TCP proxy in front of it.`,
+    '',
+    ...ts.map((t) => `${renderMarkdown(t)}\n`),
+    '```',
+  ].join('\n');
+  return `${text}\n--- Markdown for the README ---\n${md}\n`;
+}
