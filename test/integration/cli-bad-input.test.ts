@@ -2,7 +2,7 @@
 // a missing session): no stack trace, no hang. Each test names the row it covers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
@@ -96,5 +96,43 @@ describe('bad input: one line, documented status', () => {
 
   test('--kill of a missing session: one line, exit 1', async () => {
     await expectOneLine([...staysshArgs(sshd), '--kill', 'no-such-session'], /^stayssh: no session named no-such-session/, 1);
+  });
+});
+
+describe('a server without tmux or screen', () => {
+  let sshd: SshdHandle;
+  let tmp: TempDir;
+
+  before(async () => {
+    tmp = makeTempDir('nomux');
+    // The login user's PATH: every program of /usr/bin and /bin but tmux and screen.
+    const bin = tmp.join('bin');
+    mkdirSync(bin, { mode: 0o755 });
+    for (const dir of ['/usr/bin', '/bin']) {
+      for (const name of readdirSync(dir)) {
+        if (name === 'tmux' || name === 'screen' || existsSync(join(bin, name))) continue;
+        symlinkSync(join(dir, name), join(bin, name));
+      }
+    }
+    chmodSync(tmp.path, 0o755);
+    sshd = await startSshd({ setEnv: { PATH: bin } });
+  });
+  after(async () => {
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  test('an interactive session says so in one line and exits 255', async () => {
+    const env = isolatedClientEnv(tmp.join('client'));
+    const r = await runStayssh([...staysshArgs(sshd, { extra: ['-tt'] })], { env });
+    assert.match(singleErrorLine(r.stderr), /^stayssh: neither tmux nor screen found on the server/);
+    assert.equal(r.code, 255);
+  });
+
+  test('stream mode needs neither: a command still runs', async () => {
+    const env = isolatedClientEnv(tmp.join('client2'));
+    const r = await runStayssh([...staysshArgs(sshd), 'echo works without a multiplexer; exit 4'], { env });
+    assert.equal(r.stdout, 'works without a multiplexer\n');
+    assert.equal(r.code, 4);
   });
 });
