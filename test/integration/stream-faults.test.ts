@@ -132,6 +132,33 @@ describe('stream mode over a faulty link', { skip }, () => {
     assert.equal(await sessionDirs(), '');
   });
 
+  it('frees acknowledged output on the server: endless output does not fill its disk', async () => {
+    const total = 200_000_000;
+    // Holds the local side at 190 MB until the server shows that the acknowledged part of
+    // the stdout spool no longer takes disk blocks (holes punched), then lets it finish.
+    let freed = '';
+    const stdout = new (class extends Sink {
+      private checked = false;
+      override _write(chunk: Buffer, enc: BufferEncoding, cb: () => void): void {
+        if (this.checked || this.bytes + chunk.length < 190_000_000) return super._write(chunk, enc, cb);
+        this.checked = true;
+        waitFor(
+          async () => {
+            const r = await sshd.runAsUser('cd "$HOME/.local/state/stayssh/sessions" && for f in */out; do echo "$(du -k "$f" | cut -f1) $(wc -c <"$f")"; done');
+            const [usedKiB, size] = r.stdout.trim().split(/\s+/).map(Number);
+            freed = r.stdout.trim();
+            return usedKiB !== undefined && size !== undefined && size >= total && usedKiB * 1024 < size - 100_000_000;
+          },
+          { what: 'acknowledged spool blocks to be freed', timeoutMs: 20_000, detail: () => `du KiB / size: ${freed}` },
+        ).then(() => super._write(chunk, enc, cb), (err: Error) => this.destroy(err));
+      }
+    })();
+    const r = await stream(`head -c ${total} /dev/zero`, { stdout });
+    assert.equal(r.code, 0, r.warnings.join('\n'));
+    assert.equal(stdout.bytes, total);
+    assert.match(freed, /^\d+ \d+$/);
+  });
+
   it('uploads 5 MB of random stdin exactly once across resets during the upload', async () => {
     const data = randomBytes(5 * 1024 * 1024);
     const stdin = source(data, [[1_000_000, () => proxy.reset()], [2_500_000, () => proxy.reset()], [4_000_000, () => proxy.reset()]]);
