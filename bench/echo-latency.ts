@@ -41,11 +41,10 @@ export interface EchoResult {
 /** Terminal output with escape sequences removed (an incomplete one at the end too). */
 export function visibleText(raw: string): string {
   return raw
-    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '') // OSC
+    .replace(/\x1b(\[[0-?]*[ -/]*|[P\]X^_][^\x07\x1b]*|[ -/]*)$/, '') // one still arriving
+    .replace(/\x1b[P\]X^_][^\x07\x1b]*(\x07|\x1b\\)/g, '') // OSC, DCS and other strings
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI
-    .replace(/\x1b[()*+][0-9A-Za-z]/g, '') // charset designation
-    .replace(/\x1b[@-_]/g, '') // other two-byte escapes
-    .replace(/\x1b.*$/s, ''); // an escape still arriving
+    .replace(/\x1b[ -/]*[0-~]/g, ''); // two-byte escapes: ESC = ESC > ESC 7 ESC ( B ...
 }
 /* eslint-enable no-control-regex */
 
@@ -77,9 +76,11 @@ class PtyClient {
 
   async waitQuiet(pattern: RegExp, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let raw = '';
     let seen = '';
     while (Date.now() < deadline) {
-      seen += visibleText(this.take());
+      raw += this.take();
+      seen = visibleText(raw);
       if (pattern.test(seen) && Date.now() - this.lastDataAt >= QUIET_MS) return;
       if (this.child.exitCode !== null) break;
       await sleep(20);

@@ -17,8 +17,12 @@ const HELPER_COMMS = new Set(['bash', 'sh', 'head', 'wc', 'time']);
 
 let gnuTime: Promise<boolean> | undefined;
 
-/** True when /usr/bin/time is GNU time (it has -f/-o); asked once. */
+/**
+ * True when /usr/bin/time is GNU time (it has -f/-o); asked once. BENCH_RSS=poll forces
+ * the VmHWM fallback (to check it on a machine that has GNU time).
+ */
 export function hasGnuTime(): Promise<boolean> {
+  if (process.env.BENCH_RSS === 'poll') return Promise.resolve(false);
   gnuTime ??= new Promise((resolve) => {
     execFile('/usr/bin/time', ['--version'], { timeout: 5_000 }, (err, stdout, stderr) => resolve(!err && /GNU/.test(`${stdout}${stderr}`)));
   });
@@ -37,6 +41,8 @@ export interface TimedRun {
 }
 
 export interface TimedRunOptions {
+  /** Names the run in errors ("stayssh upload"). */
+  label: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   /** Feed this many zero bytes to the client's stdin (else stdin is /dev/null). */
@@ -57,7 +63,8 @@ function readProc(pid: number, file: string): string | null {
 
 function clientHwmKiB(root: number): number | null {
   let best: number | null = null;
-  for (const pid of descendantPids(root)) {
+  // The root itself too: a lone client is exec'd by bash and keeps its pid.
+  for (const pid of [root, ...descendantPids(root)]) {
     if (HELPER_COMMS.has((readProc(pid, 'comm') ?? '').trim())) continue;
     const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readProc(pid, 'status') ?? '');
     if (m) best = Math.max(best ?? 0, Number(m[1]));
@@ -103,7 +110,7 @@ export async function timedRun(argv: readonly string[], o: TimedRunOptions): Pro
       child.once('close', (c, s) => resolve([c, s]));
     });
     const wallMs = msSince(started);
-    if (timedOut) throw new Error(`${argv.join(' ')}: no exit within ${o.timeoutMs} ms (killed)\n${stderr.slice(-2000)}`);
+    if (timedOut) throw new Error(`${o.label}: no exit within ${o.timeoutMs} ms (killed)\ncommand: ${argv.join(' ')}\n${stderr.slice(-2000)}`);
     if (useTime) {
       const lines = readFileSafe(o.rssFile).trim().split('\n');
       const kib = Number(lines[lines.length - 1]);

@@ -126,9 +126,15 @@ async function measureAutossh(rig: Rig): Promise<ClientReattach> {
   while (samples.length < REATTACH_REPS) {
     const term = await rig.terminal({ command: argv, cols: 100, rows: 30, env: { AUTOSSH_GATETIME: '0' } });
     try {
-      await waitForPrompt(term, 'autossh');
-      if (first) await startTicker(term);
-      else await waitForTickAfter(term, Date.now(), 15_000);
+      if (first) {
+        await waitForPrompt(term, 'autossh');
+        await startTicker(term);
+      } else {
+        // `tmux new -A` lands in the running session: the ticker, no prompt.
+        await waitForTickAfter(term, Date.now(), 20_000).catch((err: Error) => {
+          throw new Error(`autossh (fresh process): ${err.message}`);
+        });
+      }
       first = false;
       const reps = Math.min(AUTOSSH_RESETS_PER_PROCESS, REATTACH_REPS - samples.length);
       const part = await resetLoop(rig, term, 'autossh', reps);

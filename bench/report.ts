@@ -33,8 +33,9 @@ const NA = 'n/a';
 const val = <T>(o: Outcome<T>): T | undefined => (o.ok ? o.value : undefined);
 const why = (o: Outcome<unknown>): string | undefined => (o.ok ? undefined : firstLine(o.error));
 
-function failedTable(title: string, o: Outcome<unknown>): Table {
-  return { title, headers: ['', ''], rows: [['not measured', why(o) ?? '']], notes: [] };
+function failedTable(title: string, o: Figure<unknown>): Table {
+  const skipped = !o.ok && 'skipped' in o;
+  return { title, headers: ['', ''], rows: [[skipped ? 'skipped' : 'NOT MEASURED', skipped ? '(--only)' : (why(o) ?? '')]], notes: [] };
 }
 
 /** median/p90/min/max rows of two summaries side by side. */
@@ -87,7 +88,7 @@ function roamingTable(o: Figure<RoamingResult>): Table {
   const s = val(o.value.stayssh);
   const a = val(o.value.autossh);
   const notes = [
-    `client in its own network namespace (test/support/netns.ts): new address added, old one deleted, default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
+    `client in its own network namespace (test/support/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
   ];
   for (const [name, r] of [['stayssh', o.value.stayssh], ['autossh', o.value.autossh]] as const) if (!r.ok) notes.push(`${name}: n/a (${why(r)})`);
   return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };
@@ -138,7 +139,9 @@ function startupTable(o: Figure<StartupResult>): Table {
 
 function machineLine(r: BenchResults): string {
   const m = r.machine;
-  return `${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; node ${m.node}; ${m.ssh}; sshd ${m.sshd}; ${m.tmux}; autossh ${m.autossh.replace(/^autossh\s*/, '')}; load ${m.loadAtStart} → ${r.loadAtEnd}`;
+  const short = (v: string) => v.split(',')[0] ?? v;
+  const openssh = short(m.ssh).startsWith(short(m.sshd)) ? `${short(m.ssh)} (ssh, sshd)` : `ssh ${short(m.ssh)}, sshd ${short(m.sshd)}`;
+  return `${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; node ${m.node}; ${openssh}; ${m.tmux}; ${m.autossh}; 1-min load ${m.loadAtStart} at start, ${r.loadAtEnd} at end`;
 }
 
 export function tables(r: BenchResults): Table[] {

@@ -2,7 +2,8 @@
 // HOME, known_hosts files for both the direct port and the proxy's port, and a cleanup
 // stack that closes everything (terminals, clients, proxy, sshd) even when a measurement
 // throws, so a failed bench leaves no process behind.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { trySignal } from '../test/harness/process-tree.js';
 import { startSshd, type SshdHandle } from '../test/harness/sshd.js';
 import { startFaultProxy, type FaultProxy } from '../test/harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../test/harness/temp-dir.js';
@@ -96,6 +97,8 @@ export class Rig {
         errors.push(`${entry.what}: ${(err as Error).message}`);
       }
     }
+    // Anything started but not yet registered (a signal mid-start) still names our files.
+    killByCommandLine([this.tmp.path, this.sshd.dir]);
     for (const step of [() => this.proxy.close(), () => this.sshd.close()]) {
       try {
         await step();
@@ -105,6 +108,21 @@ export class Rig {
     }
     this.tmp.close();
     if (errors.length > 0) process.stderr.write(`bench: cleanup problems:\n  ${errors.join('\n  ')}\n`);
+  }
+}
+
+/** SIGKILLs every process (but this one) whose command line mentions one of `needles`. */
+export function killByCommandLine(needles: readonly string[]): void {
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (needles.some((n) => cmdline.includes(n))) trySignal(pid, 'SIGKILL');
   }
 }
 

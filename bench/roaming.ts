@@ -65,8 +65,10 @@ async function roamLoop(net: Net, term: Terminal, roams: number, timeoutMs: numb
   await startTicker(term);
   const samples: number[] = [];
   for (let i = 1; i <= roams; i++) {
-    const movedAtMs = Date.now();
     const { from, to } = await net.topo.moveClient();
+    // From the moment the old address is gone (moveClient resolved): until then the old
+    // link still carries ticks, which would pass for a reattach.
+    const movedAtMs = Date.now();
     const watch = await waitForTickAfter(term, movedAtMs, timeoutMs).catch((err: Error) => {
       throw new Error(`roam ${i} (${from} -> ${to}): ${err.message}`);
     });

@@ -26,7 +26,7 @@ export async function measureStartup(rig: Rig): Promise<StartupResult> {
   for (let rep = 0; rep < STARTUP_REPS; rep++) {
     for (const client of rep % 2 === 0 ? (['ssh', 'stayssh'] as const) : (['stayssh', 'ssh'] as const)) {
       const argv = client === 'stayssh' ? rig.stayssh({ route: 'direct' }) : rig.ssh({ route: 'direct' });
-      const run = await timedRun([...argv, 'true'], { env: rig.env, timeoutMs: RUN_TIMEOUT_MS, rssFile: rig.tmp.join('rss') });
+      const run = await timedRun([...argv, 'true'], { label: `${client} host true`, env: rig.env, timeoutMs: RUN_TIMEOUT_MS, rssFile: rig.tmp.join('rss') });
       if (run.code !== 0) throw new Error(`${client} host true: exit ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
       wall[client].push(run.wallMs);
       if (run.peakRssKiB !== null) rss[client].push(run.peakRssKiB / 1024);

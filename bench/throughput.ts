@@ -31,14 +31,14 @@ type Client = 'stayssh' | 'ssh';
 async function oneTransfer(rig: Rig, client: Client, direction: 'download' | 'upload'): Promise<TimedRun & { mbps: number }> {
   const base = client === 'stayssh' ? rig.stayssh({ route: 'direct' }) : rig.ssh({ route: 'direct' });
   const bytes = direction === 'download' ? DOWNLOAD_BYTES : UPLOAD_BYTES;
-  const opts = { env: rig.env, timeoutMs: Math.round(bytes / MIN_BYTES_PER_MS), rssFile: rig.tmp.join('rss') };
+  const opts = { label: `${client} ${direction} of ${bytes / 1e6} MB`, env: rig.env, timeoutMs: Math.round(bytes / MIN_BYTES_PER_MS), rssFile: rig.tmp.join('rss') };
   const run =
     direction === 'download'
       ? await timedRun([...base, `head -c ${bytes} /dev/zero`], { ...opts, countStdout: true })
       : await timedRun([...base, 'wc -c'], { ...opts, stdinBytes: bytes });
   const counted = run.stdout.trim();
-  if (run.code !== 0) throw new Error(`${client} ${direction}: exit ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
-  if (counted !== String(bytes)) throw new Error(`${client} ${direction}: ${counted || 'no'} bytes arrived instead of ${bytes}\n${run.stderr.slice(-2000)}`);
+  if (run.code !== 0) throw new Error(`${opts.label}: exit ${run.code ?? run.signal}\n${run.stderr.slice(-2000)}`);
+  if (counted !== String(bytes)) throw new Error(`${opts.label}: ${counted || 'no'} bytes arrived instead of ${bytes}\n${run.stderr.slice(-2000)}`);
   return { ...run, mbps: bytes / 1e6 / (run.wallMs / 1000) };
 }
 
