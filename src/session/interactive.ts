@@ -63,6 +63,8 @@ export class InteractiveSession {
   private readonly liveness: LivenessMonitor;
   private finish!: (r: InteractiveResult) => void;
   private stopWatching: (() => void) | undefined;
+  /** When the last byte arrived on a link that is gone: the status line counts from it. */
+  private lastContactAt: number | undefined;
 
   constructor(private readonly o: InteractiveOptions) {
     this.supervisor = new Supervisor(o.policy.policy);
@@ -235,7 +237,10 @@ export class InteractiveSession {
   }
 
   private dropLink(_reason: string): void {
-    if (this.conn) this.o.linkHooks?.down();
+    if (this.conn) {
+      this.lastContactAt = this.conn.lastByteAt;
+      this.o.linkHooks?.down();
+    }
     this.generation++;
     this.liveness.stop();
     this.channel = undefined;
@@ -254,7 +259,7 @@ export class InteractiveSession {
     const now = this.o.clock.now();
     return {
       phase: s.phase === 'doubt' ? ('doubt' as const) : s.dialing ? ('attaching' as const) : ('reconnecting' as const),
-      sinceContactMs: this.conn ? now - this.conn.lastByteAt : now - (s.downSince ?? now),
+      sinceContactMs: now - (this.conn?.lastByteAt ?? this.lastContactAt ?? s.downSince ?? now),
       attempt: s.attempt,
       nextAttemptInMs: this.nextAttemptAt !== undefined ? Math.max(0, this.nextAttemptAt - now) : undefined,
       lastError: s.lastReason || undefined,

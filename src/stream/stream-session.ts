@@ -208,7 +208,9 @@ class StreamSession {
     this.o.onEvent({ event: 'attached' });
     for (const b of this.spool.from(h.inSize)) this.sendStdin(ch, b);
     this.holdStdin('link', false);
-    if (this.spool.eof !== undefined && !this.eofDeclared) this.confirmSoon();
+    // stdin read before the session existed (or during the outage) may already be past the
+    // confirmation mark, with local stdin paused: nothing else would ask the server now.
+    if ((this.spool.eof !== undefined && !this.eofDeclared) || this.spool.held >= STDIN_CONFIRM_BYTES) this.confirmSoon();
   }
 
   private onStdin(chunk: Buffer): void {

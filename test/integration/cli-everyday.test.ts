@@ -3,6 +3,7 @@
 // alias, and commands in pipelines with their exit status.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
@@ -39,6 +40,14 @@ describe('stayssh for everyday ssh work', () => {
     const r = await runStayssh([...staysshArgs(sshd), 'tr a-z A-Z'], { env, input: 'one\ntwo\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'ONE\nTWO\n');
+  });
+
+  test('carries a stdin larger than the in-flight window (40 MB) exactly, like `tar c | ssh host tar x`', async () => {
+    // More than the 16 MiB held unconfirmed: stdin pauses and must resume on confirmations.
+    const data = randomBytes(40 * 1024 * 1024);
+    const r = await runStayssh([...staysshArgs(sshd), 'sha256sum'], { env, input: data, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${createHash('sha256').update(data).digest('hex')}  -\n`);
   });
 
   test('command words are joined with spaces for the remote shell, exactly as ssh does', async () => {
