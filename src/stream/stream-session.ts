@@ -11,53 +11,16 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import { systemClock, type Clock } from '../session/clock.js';
 import { LivenessMonitor } from '../session/liveness.js';
-import type { ReconnectPolicy } from '../session/events.js';
 import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand } from './stream-commands.js';
 import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
 import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
-import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
 import { isLocalAddress } from '../transport/local-address.js';
+import { listenLocal, OutputRelay } from './output-relay.js';
+import { CONFIRM_RETRY_MS, CONTROL_TIMEOUT_MS, MAX_BARREN_ATTACHES, type StreamOptions } from './stream-options.js';
+import { OUTPUT_ACK_BYTES, STDIN_CONFIRM_BYTES, STDIN_HIGH_WATER_BYTES } from './stream-options.js';
 
-/** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
-export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;
-/** Ask the server for a stdin confirmation once this much is unconfirmed, bytes. */
-export const STDIN_CONFIRM_BYTES = 4 * 1024 * 1024;
-/** Acknowledge output (frees server disk) after this many new bytes, bytes. */
-export const OUTPUT_ACK_BYTES = 64 * 1024 * 1024;
-/** A control exec (ctl, signal, hangup, fin) gets this long, ms: a few round trips + ~50 ms sh. */
-export const CONTROL_TIMEOUT_MS = 5_000;
-/** Re-ask for a stdin confirmation this soon when the server had not caught up yet, ms. */
-const CONFIRM_RETRY_MS = 100;
-/** Channel closes without an exit status on a live link before we stop trying, count. */
-const MAX_BARREN_ATTACHES = 3;
-
-export interface StreamEvent {
-  event: 'connected' | 'attached' | 'disconnected' | 'reconnecting' | 'reconnected' | 'gave-up' | 'exit';
-  attempt?: number;
-  reason?: string;
-  downtimeMs?: number;
-  code?: number;
-}
-
-export interface StreamOptions {
-  connector: { dial(first: boolean): Promise<Connection> };
-  name: string;
-  command: string;
-  env: Record<string, string>;
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  liveness: { intervalMs: number; countMax: number };
-  policy: { policy: ReconnectPolicy; reset(): void };
-  onEvent(e: StreamEvent): void;
-  warn(text: string): void;
-  /** Subscribe to local Ctrl-C (SIGINT); returns an unsubscribe. Absent: not relayed. */
-  onInterrupt?: (handler: () => void) => () => void;
-  clock?: Clock;
-  linkHooks?: LinkHooks;
-  watchNetwork?: NetworkWatch;
-}
+export type { StreamEvent, StreamOptions } from './stream-options.js';
 
 /** Runs the command in stream mode; resolves with the exit status for the process. */
 export function runStream(o: StreamOptions): Promise<number> {
@@ -67,8 +30,7 @@ export function runStream(o: StreamOptions): Promise<number> {
 class StreamSession {
   private readonly clock: Clock;
   private readonly spool = new StdinSpool();
-  private outOffset = 0;
-  private errOffset = 0;
+  private readonly output: OutputRelay;
   private ackedOutput = 0;
   private created = false;
   private eofDeclared = false;
@@ -79,8 +41,6 @@ class StreamSession {
   private done = false;
   private readonly stdinHolds = new Set<string>();
   private ctlBusy = false;
-  /** Local outputs we wait on for 'drain' (one listener each, however many chunks come). */
-  private readonly waitingDrain = new Set<NodeJS.WritableStream>();
   private ctlAgain = false;
   private readonly liveness: LivenessMonitor;
   private readonly interrupts: InterruptRelay;
@@ -91,6 +51,7 @@ class StreamSession {
 
   constructor(private readonly o: StreamOptions) {
     this.clock = o.clock ?? systemClock;
+    this.output = new OutputRelay(o.stdout, o.stderr);
     this.liveness = new LivenessMonitor(this.clock, o.liveness, {
       probe: () => this.conn?.ping(),
       dead: (silentMs) => this.conn?.destroy(`no reply from the server for ${Math.round(silentMs / 1000)}s`),
@@ -115,27 +76,19 @@ class StreamSession {
   }
 
   private wireLocal(): void {
-    const { stdin, stdout, stderr } = this.o;
-    const onData = (chunk: Buffer | string) => this.onStdin(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    const onEnd = () => {
-      this.spool.markEof();
-      this.confirmSoon();
-    };
-    const onOutError = (err: NodeJS.ErrnoException) => this.onLocalOutputError(err);
-    stdin.on('data', onData);
-    stdin.once('end', onEnd);
-    stdin.once('error', onEnd); // An unreadable stdin ends like ssh's: EOF to the command.
-    stdout.on('error', onOutError);
-    stderr.on('error', onOutError);
+    this.cleanups.push(
+      listenLocal(this.o, {
+        data: (chunk) => this.onStdin(chunk),
+        end: () => {
+          this.spool.markEof();
+          this.confirmSoon();
+        },
+        outputError: (err) => this.onLocalOutputError(err),
+      }),
+    );
     if (this.o.onInterrupt) this.cleanups.push(this.o.onInterrupt(() => this.interrupts.interrupt()));
     const stopWatching = this.o.watchNetwork?.(() => this.networkChanged());
     if (stopWatching) this.cleanups.push(stopWatching);
-    this.cleanups.push(() => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.off('error', onEnd);
-      stdin.pause();
-    });
   }
 
   private adopt(conn: Connection): void {
@@ -154,7 +107,7 @@ class StreamSession {
     if (!conn || this.done) return;
     const gen = ++this.generation;
     const eofAt = this.spool.eof;
-    const cmd = attachCommand({ name: this.o.name, outOffset: this.outOffset, errOffset: this.errOffset, eofAt, create: !this.created, command: this.o.command });
+    const cmd = attachCommand({ name: this.o.name, outOffset: this.output.outOffset, errOffset: this.output.errOffset, eofAt, create: !this.created, command: this.o.command });
     conn.exec(cmd, { env: this.o.env }).then(
       (ch) => (gen === this.generation ? this.wire(ch, gen, eofAt !== undefined) : ch.close()),
       () => undefined, // The link failed under us: its onClose drives the reconnect.
@@ -238,18 +191,8 @@ class StreamSession {
   }
 
   private writeLocal(from: NodeJS.ReadableStream, d: Buffer, which: 'out' | 'err'): void {
-    const dest = which === 'out' ? this.o.stdout : this.o.stderr;
-    if (which === 'out') this.outOffset += d.length;
-    else this.errOffset += d.length;
-    if (!dest.write(d) && !this.waitingDrain.has(dest)) {
-      this.waitingDrain.add(dest);
-      from.pause();
-      dest.once('drain', () => {
-        this.waitingDrain.delete(dest);
-        from.resume();
-      });
-    }
-    if (this.outOffset + this.errOffset - this.ackedOutput >= OUTPUT_ACK_BYTES) this.confirmSoon();
+    this.output.write(from, d, which);
+    if (this.output.delivered - this.ackedOutput >= OUTPUT_ACK_BYTES) this.confirmSoon();
   }
 
   /** One ctl at a time: acknowledges output, declares EOF, learns the stdin size. */
@@ -260,8 +203,8 @@ class StreamSession {
     this.ctlBusy = true;
     this.ctlAgain = false;
     const eofAt = this.spool.eof;
-    const acked = this.outOffset + this.errOffset;
-    runControl(conn, ctlCommand(this.o.name, this.outOffset, this.errOffset, eofAt), CONTROL_TIMEOUT_MS).then(
+    const acked = this.output.delivered;
+    runControl(conn, ctlCommand(this.o.name, this.output.outOffset, this.output.errOffset, eofAt), CONTROL_TIMEOUT_MS).then(
       (r) => {
         this.ctlBusy = false;
         const n = parseInSize(r.stdout);
@@ -351,10 +294,7 @@ class StreamSession {
     const conn = this.conn;
     this.conn = undefined;
     if (conn) this.o.linkHooks?.down();
-    if (conn && !conn.closed) {
-      if (polite) conn.end();
-      else conn.destroy('stream session ended');
-    }
+    if (conn && !conn.closed) void (polite ? conn.end() : conn.destroy('stream session ended'));
     this.finish(code);
   }
 }

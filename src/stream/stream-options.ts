@@ -1,0 +1,45 @@
+/** Stream mode's options, events and tuning constants (see stream-session.ts). */
+import type { Connection } from '../transport/connection.js';
+import type { Clock } from '../session/clock.js';
+import type { ReconnectPolicy } from '../session/events.js';
+import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
+
+/** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
+export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;
+/** Ask the server for a stdin confirmation once this much is unconfirmed, bytes. */
+export const STDIN_CONFIRM_BYTES = 4 * 1024 * 1024;
+/** Acknowledge output (frees server disk) after this many new bytes, bytes. */
+export const OUTPUT_ACK_BYTES = 64 * 1024 * 1024;
+/** A control exec (ctl, signal, hangup, fin) gets this long, ms: a few round trips + ~50 ms sh. */
+export const CONTROL_TIMEOUT_MS = 5_000;
+/** Re-ask for a stdin confirmation this soon when the server had not caught up yet, ms. */
+export const CONFIRM_RETRY_MS = 100;
+/** Channel closes without an exit status on a live link before we stop trying, count. */
+export const MAX_BARREN_ATTACHES = 3;
+
+export interface StreamEvent {
+  event: 'connected' | 'attached' | 'disconnected' | 'reconnecting' | 'reconnected' | 'gave-up' | 'exit';
+  attempt?: number;
+  reason?: string;
+  downtimeMs?: number;
+  code?: number;
+}
+
+export interface StreamOptions {
+  connector: { dial(first: boolean): Promise<Connection> };
+  name: string;
+  command: string;
+  env: Record<string, string>;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  liveness: { intervalMs: number; countMax: number };
+  policy: { policy: ReconnectPolicy; reset(): void };
+  onEvent(e: StreamEvent): void;
+  warn(text: string): void;
+  /** Subscribe to local Ctrl-C (SIGINT); returns an unsubscribe. Absent: not relayed. */
+  onInterrupt?: (handler: () => void) => () => void;
+  clock?: Clock;
+  linkHooks?: LinkHooks;
+  watchNetwork?: NetworkWatch;
+}
