@@ -29,8 +29,8 @@
  * never read again. Where fallocate is missing the spools grow until the session ends.
  */
 
-/** Largest piece poured in one `tail | head` pipeline, bytes: keeps exit checks timely. */
-export const POUR_MAX_BYTES = 8 * 1024 * 1024;
+/** Largest piece poured in one go, bytes: ~60 ms at loopback speed, so exit checks stay timely. */
+export const POUR_MAX_BYTES = 32 * 1024 * 1024;
 
 const SCRIPT = `
 umask 077;
@@ -42,7 +42,10 @@ nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.02;; 3|4|5) sleep 0.05;; 6|
 sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
 num(){ case $1 in ""|*[!0-9]*) return 1;; esac; };
 hdr(){ printf 'stayssh-stream 1 %s' "$1" >&2; echo >&2; };
-pour(){ tail -c "+$(( $2 + 1 ))" "$1" | head -c "$3"; };
+# GNU dd copies a byte range in one process; elsewhere tail | head does it in two.
+if dd if=/dev/null iflag=skip_bytes,count_bytes count=0 2>/dev/null; then
+pour(){ dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1048576 2>/dev/null; };
+else pour(){ tail -c "+$(( $2 + 1 ))" "$1" | head -c "$3"; }; fi;
 trim(){ if num "$2" && [ "$2" -ge 1048576 ] && command -v fallocate >/dev/null 2>&1; then fallocate -p -o 0 -l "$2" "$1" 2>/dev/null; fi; return 0; };
 eof(){ if num "$1" && [ ! -f "$d/stdin-eof" ]; then echo "$1" >"$d/eof.tmp" && mv "$d/eof.tmp" "$d/stdin-eof"; fi; };
 gone(){ i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do i=$(( i + 1 )); nap 0; done; };
