@@ -5,11 +5,9 @@
 // --forget removes it without connecting; with no D-Bus at all, one note and a working login.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { type SshdHandle } from '../harness/sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { type FaultProxy } from '../harness/fault-proxy.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
@@ -27,28 +25,22 @@ describe('password re-authentication and the keychain', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let keyring: SecretService;
-  let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
   let account: string;
-  const terminals: Terminal[] = [];
+  let terminals: Terminal[];
+  let fx: ProxiedSshd;
 
   before(async () => {
-    sshd = await startSshd({ passwordAuthentication: true });
-    proxy = await startFaultProxy({ port: sshd.port });
+    fx = await startProxiedSshd('cred-pw', { passwordAuthentication: true });
+    ({ sshd, proxy, knownHosts, terminals } = fx);
     keyring = await startSecretService();
-    tmp = makeTempDir('cred-pw');
-    env = { ...(isolatedClientEnv(tmp.path) as Record<string, string>), ...keyring.env };
-    knownHosts = tmp.join('known_hosts');
-    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    env = { ...fx.env, ...keyring.env };
     account = `${sshd.user}@127.0.0.1:${proxy.port}`;
   });
   after(async () => {
-    for (const t of terminals) await t.close();
     await keyring?.close();
-    await proxy?.close();
-    await sshd?.close();
-    tmp?.close();
+    await fx?.close();
   });
 
   function args(extra: string[] = []): string[] {
