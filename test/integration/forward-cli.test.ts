@@ -3,17 +3,17 @@
 // connection made during an outage completes once the link is back; connections cut by
 // a reset close at both ends; ExitOnForwardFailure ends the run with one line and 255.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { sshdAvailable } from '../harness/any-server.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { type FaultProxy } from '../harness/fault-proxy.js';
+import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { freePort } from '../harness/free-port.js';
 import type { Running } from '../harness/run.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
+import { type SshdHandle } from '../harness/sshd.js';
+import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
 import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../support/forward-tools.js';
 import { runStayssh, singleErrorLine, staysshArgs, startStayssh } from '../support/stayssh-cli.js';
@@ -29,25 +29,20 @@ describe('forwards survive the link (-N)', { skip }, () => {
   let tmp: TempDir;
   let env: NodeJS.ProcessEnv;
   let knownHosts: string;
+  let fx: ProxiedSshd;
   const running: Running[] = [];
   let runs = 0;
 
   before(async () => {
-    sshd = await startSshd();
-    proxy = await startFaultProxy({ port: sshd.port });
+    fx = await startProxiedSshd('fwd');
+    ({ sshd, proxy, tmp, env, knownHosts } = fx);
     echo = await startEcho();
-    tmp = makeTempDir('fwd');
-    env = isolatedClientEnv(tmp.path);
-    knownHosts = tmp.join('known_hosts');
-    writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
   });
   after(async () => {
     for (const r of running) r.kill();
     await Promise.all(running.map((r) => r.exited));
     await echo?.close();
-    await proxy?.close();
-    await sshd?.close();
-    tmp?.close();
+    await fx?.close();
   });
 
   /** stayssh -N with `forwards`, through the proxy, short liveness and backoff; its events file. */
