@@ -11,7 +11,8 @@ import { watchNetwork } from '../session/watchers/index.js';
 import { processTerminal } from '../terminal/process-terminal.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
-import { localeEnv, requestedEnv } from './session-env.js';
+import { requestedEnv } from './session-env.js';
+import { carriedEnv } from '../remote/shim.js';
 import { eventSink, policyFrom } from './session-setup.js';
 
 export interface InteractiveRun {
@@ -39,7 +40,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
       mux: cli.mux ?? 'auto',
       create: true,
       command: r.command,
-      env: { ...localeEnv(process.env), ...requestedEnv(cfg, process.env) },
+      env: { ...carriedEnv(process.env), ...requestedEnv(cfg, process.env) },
       term: process.env['TERM'] || 'xterm-256color',
     },
     terminal,

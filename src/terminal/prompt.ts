@@ -28,13 +28,6 @@ export interface PromptOptions {
 
 export type HostKeyAnswer = 'yes' | 'no' | { fingerprint: string };
 
-/** The `Prompter` shape the transport layer expects (src/transport/prompter.ts). */
-export const ttyPrompter = {
-  secret: (question: string): Promise<string> => promptSecret(question),
-  line: (question: string): Promise<string> => promptLine(question),
-  confirmHostKey: (question: string): Promise<HostKeyAnswer> => promptYesNo(question),
-};
-
 /** Typed without echo. Rejects StaysshError('interrupted') on Ctrl-C or Ctrl-D. */
 export function promptSecret(question: string, opts: PromptOptions = {}): Promise<string> {
   return withTty(opts, opts.what ?? 'a secret', (tty) => readLine(tty, question, false));
