@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import ssh2 from '../transport/ssh2.js';
 import { resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';

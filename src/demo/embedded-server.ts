@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import ssh2 from 'ssh2';
+import ssh2 from '../transport/ssh2.js';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
 import { handleSession } from './pty-session.js';
 

@@ -8,6 +8,7 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
+import { sendKeys } from '../transport/channel-send.js';
 import { isLocalAddress } from '../transport/local-address.js';
 import type { ShimReport } from '../remote/types.js';
 import { EscapeParser } from '../terminal/escape-parser.js';
@@ -226,14 +227,14 @@ export class InteractiveSession {
         });
         continue;
       }
-      if (this.channel && this.supervisor.state.phase === 'attached') this.channel.write(item.data);
+      if (this.channel && this.supervisor.state.phase === 'attached') sendKeys(this.channel, item.data);
       else this.pending.push(item.data);
     }
   }
 
   private flushPending(): void {
     const keys = this.pending.drain();
-    if (keys.length && this.channel) this.channel.write(keys);
+    if (keys.length && this.channel) sendKeys(this.channel, keys);
   }
 
   private dropLink(_reason: string): void {

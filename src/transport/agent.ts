@@ -3,7 +3,7 @@
  * With IdentitiesOnly, only agent keys that match an IdentityFile are offered.
  */
 import { existsSync } from 'node:fs';
-import ssh2 from 'ssh2';
+import ssh2 from './ssh2.js';
 import type { IdentityCallback, ParsedKey } from 'ssh2';
 
 const { OpenSSHAgent } = ssh2;

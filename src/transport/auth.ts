@@ -11,7 +11,7 @@
  * keychain when they came from there — before the next attempt asks again. What survives
  * a successful dial is what the server accepted (SecretCache.accepted()).
  */
-import ssh2 from 'ssh2';
+import ssh2 from './ssh2.js';
 import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { FilteredAgent } from './agent.js';
 import { loadIdentity, publicBlobOf, type IdentitySource } from './identities.js';

@@ -4,8 +4,8 @@
  * connection and for every re-dial, with the same gate (so the key stays pinned).
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import ssh2 from 'ssh2';
-import type { AuthHandlerMiddleware } from 'ssh2';
+import ssh2 from './ssh2.js';
+import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import type { AddressFamily } from '../config/types.js';
 import { classifyDialError, type ClassifiedFailure } from './classify-error.js';
 import { Connection } from './connection.js';
@@ -126,7 +126,7 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
       agent: o.forwardAgentSocket,
       agentForward: o.forwardAgentSocket !== undefined,
       debug: o.debug,
-    } as ssh2.ConnectConfig);
+    } as ConnectConfig);
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import ssh2 from 'ssh2';
+import ssh2 from './ssh2.js';
 import type { ParsedKey } from 'ssh2';
 import type { Prompter, SecretCache } from './prompter.js';
 import { passphraseAccount } from '../credentials/accounts.js';
