@@ -5,7 +5,7 @@
 // tmux where there is one. No screen polling: the bytes themselves are watched.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Rig } from './rig.js';
-import { attempt, type Outcome } from './outcome.js';
+import type { Outcome } from './outcome.js';
 import { killTree } from './proc.js';
 import { shellLine } from './rig.js';
 import { msSince, sleep, summarize, type Summary } from './stats.js';
@@ -118,33 +118,58 @@ class PtyClient {
   }
 }
 
-async function measureOne(rig: Rig, argv: readonly string[], what: string): Promise<EchoFigures> {
-  const client = PtyClient.start(rig, argv);
-  const stop = rig.defer(`echo client ${what}`, () => client.kill());
-  try {
-    await client.waitQuiet(/[$#] /, START_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(`${what}: no prompt: ${err.message}`);
-    });
-    client.child.stdin.write('exec cat\r');
-    await client.waitQuiet(/cat/, START_TIMEOUT_MS);
-    const samples: number[] = [];
-    for (let i = 0; i < WARMUP + ECHO_SAMPLES; i++) {
-      const ch = ALPHABET[i % ALPHABET.length] ?? 'x';
-      const ms = await client.echo(ch).catch((err: Error) => {
-        throw new Error(`${what}, keystroke ${i + 1}: ${err.message}`);
-      });
-      if (i >= WARMUP) samples.push(ms);
-      await sleep(GAP_MS);
-    }
-    return { samplesMs: samples, summary: summarize(samples) };
-  } finally {
-    await stop();
-  }
+interface Contender {
+  what: string;
+  argv: readonly string[];
+  client?: PtyClient;
+  samples: number[];
+  error?: Error;
 }
 
+/** Starts one client and brings it to `cat` at a quiet screen. */
+async function prepare(rig: Rig, c: Contender): Promise<void> {
+  const client = PtyClient.start(rig, c.argv);
+  c.client = client;
+  rig.defer(`echo client ${c.what}`, () => client.kill());
+  await client.waitQuiet(/[$#] /, START_TIMEOUT_MS).catch((err: Error) => {
+    throw new Error(`${c.what}: no prompt: ${err.message}`);
+  });
+  client.child.stdin.write('exec cat\r');
+  await client.waitQuiet(/cat/, START_TIMEOUT_MS);
+}
+
+function figures(c: Contender): Outcome<EchoFigures> {
+  if (c.error) return { ok: false, error: c.error.message };
+  return { ok: true, value: { samplesMs: c.samples, summary: summarize(c.samples) } };
+}
+
+/**
+ * All three clients are open at once and take turns, one keystroke each per round: the
+ * machine's state drifts over seconds (other load, CPU frequency, the host under this
+ * VM), and measuring one client after the other put that drift into the ratio (the same
+ * build measured 1.2x and 1.5x in two runs). Taking turns exposes all three to the same
+ * drift; only one key is in flight at any moment.
+ */
 export async function measureEcho(rig: Rig): Promise<EchoResult> {
-  const stayssh = await attempt(() => measureOne(rig, rig.stayssh({ route: 'direct' }), 'stayssh'));
-  const sshTmux = await attempt(() => measureOne(rig, [...rig.ssh({ route: 'direct', extra: ['-t'] }), 'tmux new -A -s b'], 'ssh -t + tmux'));
-  const sshPlain = await attempt(() => measureOne(rig, rig.ssh({ route: 'direct', extra: ['-t'] }), 'ssh -t'));
+  const contenders: Contender[] = [
+    { what: 'stayssh', argv: rig.stayssh({ route: 'direct' }), samples: [] },
+    { what: 'ssh -t + tmux', argv: [...rig.ssh({ route: 'direct', extra: ['-t'] }), 'tmux new -A -s b'], samples: [] },
+    { what: 'ssh -t', argv: rig.ssh({ route: 'direct', extra: ['-t'] }), samples: [] },
+  ];
+  for (const c of contenders) await prepare(rig, c).catch((err: Error) => (c.error = err));
+  for (let i = 0; i < WARMUP + ECHO_SAMPLES; i++) {
+    const ch = ALPHABET[i % ALPHABET.length] ?? 'x';
+    for (const c of contenders) {
+      if (c.error || !c.client) continue;
+      const ms = await c.client.echo(ch).catch((err: Error) => {
+        c.error = new Error(`${c.what}, keystroke ${i + 1}: ${err.message}`);
+        return undefined;
+      });
+      if (ms !== undefined && i >= WARMUP) c.samples.push(ms);
+      await sleep(GAP_MS);
+    }
+  }
+  for (const c of contenders) c.client?.kill();
+  const [stayssh, sshTmux, sshPlain] = contenders.map(figures) as [Outcome<EchoFigures>, Outcome<EchoFigures>, Outcome<EchoFigures>];
   return { stayssh, sshTmux, sshPlain };
 }

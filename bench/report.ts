@@ -8,7 +8,7 @@ import type { EchoResult } from './echo-latency.js';
 import { AUTOSSH_RESETS_PER_PROCESS, type ReattachResult } from './reattach.js';
 import type { RoamingResult } from './roaming.js';
 import type { StartupResult } from './startup.js';
-import { DOWNLOAD_BYTES, UPLOAD_BYTES, type ThroughputResult } from './throughput.js';
+import { DOWNLOAD_BYTES, THROUGHPUT_REPS, UPLOAD_BYTES, type ThroughputResult } from './throughput.js';
 import type { Summary } from './stats.js';
 import { fmtMs, fmtNum, fmtS, ratio, renderMarkdown, renderText, type Table } from './table.js';
 import { TICK_MS } from './ticker.js';
@@ -101,7 +101,7 @@ function echoTable(o: Figure<EchoResult>): Table {
   const t = val(o.value.sshTmux)?.summary;
   const p = val(o.value.sshPlain)?.summary;
   const rows = (['median', 'p90'] as const).map((k) => [k, s ? fmtMs(s[k]) : NA, t ? fmtMs(t[k]) : NA, ratio(s?.[k], t?.[k]), p ? fmtMs(p[k]) : NA, ratio(s?.[k], p?.[k])]);
-  const notes = [`${s?.n ?? 0} keystrokes each, one at a time, to \`cat\` on the server; client under \`script -qfec\`, echo seen on script's stdout (hrtime).`];
+  const notes = [`${s?.n ?? 0} keystrokes each, one at a time, the three clients taking turns (one key each per round), to \`cat\` on the server; client under \`script -qfec\`, echo seen on script's stdout (hrtime).`];
   for (const [name, r] of [['stayssh', o.value.stayssh], ['ssh -t + tmux', o.value.sshTmux], ['ssh -t', o.value.sshPlain]] as const) if (!r.ok) notes.push(`${name} failed: ${why(r)}`);
   return { title, headers: ['', 'stayssh', 'ssh -t + tmux', 'ratio', 'ssh -t (floor)', 'ratio'], rows, notes };
 }
@@ -110,7 +110,7 @@ function throughputTable(o: Figure<ThroughputResult>): Table {
   const title = '5. Stream throughput (MB/s, 10^6 bytes; higher is better)';
   if (!o.ok) return failedTable(title, o);
   const rows: string[][] = [];
-  const notes = ['stdout piped into `wc -c`, which must count every byte; median of 3 runs per client, alternating.'];
+  const notes = [`stdout piped into \`wc -c\`, which must count every byte; median of ${THROUGHPUT_REPS} runs per client, alternating.`];
   for (const [label, dir] of [[`${DOWNLOAD_BYTES / 1e6} MB from stdout`, o.value.download], [`${UPLOAD_BYTES / 1e6} MB into stdin`, o.value.upload]] as const) {
     const s = val(dir.stayssh);
     const h = val(dir.ssh);

@@ -10,7 +10,7 @@ import type { Outcome } from './outcome.js';
 export const DOWNLOAD_BYTES = 300_000_000;
 export const UPLOAD_BYTES = 100_000_000;
 /** Runs per client and direction (alternating clients, so drift in load hits both). */
-export const THROUGHPUT_REPS = 3;
+export const THROUGHPUT_REPS = 5;
 /** Slowest transfer rate that still counts as working, bytes/ms (5 MB/s): a stall fails. */
 const MIN_BYTES_PER_MS = 5_000;
 

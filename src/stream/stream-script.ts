@@ -37,8 +37,9 @@ umask 077;
 case $XDG_STATE_HOME in /*) S=$XDG_STATE_HOME/stayssh;; *) S=$HOME/.local/state/stayssh;; esac;
 B=$S/sessions;
 N=0; if sleep 0.01 2>/dev/null; then N=1; fi;
-# Idle polling backs off from 20 ms to 300 ms: prompt while output flows, cheap when idle.
-nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.02;; 3|4|5) sleep 0.05;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
+# Idle polling backs off from 5 ms to 300 ms: prompt at a command's first and last bytes
+# (each 5 ms nap is off every stream command's wall time), cheap when idle for long.
+nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.005;; 3|4|5) sleep 0.02;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
 sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
 num(){ case $1 in ""|*[!0-9]*) return 1;; esac; };
 hdr(){ printf 'stayssh-stream 1 %s' "$1" >&2; echo >&2; };

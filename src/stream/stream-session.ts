@@ -11,7 +11,7 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import { systemClock, type Clock } from '../session/clock.js';
 import { LivenessMonitor } from '../session/liveness.js';
-import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand } from './stream-commands.js';
+import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand, startControl } from './stream-commands.js';
 import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
 import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
@@ -260,7 +260,7 @@ class StreamSession {
     const conn = this.conn;
     this.done = true;
     this.o.onEvent({ event: 'exit', code });
-    const cleanup = conn ? runControl(conn, finCommand(this.o.name), CONTROL_TIMEOUT_MS).catch(() => undefined) : Promise.resolve();
+    const cleanup = conn ? startControl(conn, finCommand(this.o.name), CONTROL_TIMEOUT_MS).catch(() => undefined) : Promise.resolve();
     void cleanup.then(() => this.end(code, true));
   }
 

@@ -129,7 +129,7 @@ describe('stream mode over a faulty link', { skip }, () => {
     // A reset can land while the previous re-dial is still under way (bytes already in the
     // socket buffer reach the next threshold first): at least two must cut a live link.
     assert.ok(r.events.filter((e) => e.event === 'reconnected').length >= 2);
-    assert.equal(await sessionDirs(), '');
+    await waitFor(async () => (await sessionDirs()) === '', { what: 'the finished session to be removed' });
   });
 
   it('frees acknowledged output on the server: endless output does not fill its disk', async () => {
@@ -198,8 +198,9 @@ describe('stream mode over a faulty link', { skip }, () => {
   });
 
   it('leaves no session directory on the server', async () => {
+    // The removal (`fin`) runs on the server while the client exits: wait for it.
     await stream('true');
-    assert.equal(await sessionDirs(), '');
+    await waitFor(async () => (await sessionDirs()) === '', { what: 'the finished session to be removed' });
   });
 
   it('exits 255 and stops the remote command when local stdout breaks (| head), like ssh', async () => {
