@@ -10,7 +10,7 @@
  * become `'\''` when quoted, which every shell reads right. Tests check all of this.
  *
  * Layout on the server: `$S` = `${XDG_STATE_HOME:-$HOME/.local/state}/stayssh` (0700),
- * `$S/sessions/NAME/{mux,created,cmd,env,exit}`, `$S/screenrc`, `$S/agent.sock` (-A). The session runs the
+ * `$S/sessions/NAME/{mux,created,cmd,env,exit,screen}`, `$S/screenrc`, `$S/agent.sock` (-A). The session runs the
  * wrapper `$R`, which reads its command and environment from those files (no user data
  * in the multiplexer's argv), runs `$SHELL -l` or `$SHELL -c CMD` like sshd, and writes
  * the exit status to `exit` before the session ends.
@@ -51,7 +51,10 @@ unset TMUX TMUX_PANE STY WINDOW;
 # Non-login exec shells often lack where tmux lives (Homebrew, pkgsrc, /usr/local).
 P0=$PATH;PATH=$PATH:/usr/local/bin:/opt/homebrew/bin:/opt/local/bin:/usr/pkg/bin;
 case $XDG_STATE_HOME in /*) S=$XDG_STATE_HOME/stayssh;; *) S=$HOME/.local/state/stayssh;;esac;
-R='trap : INT QUIT;d=$1;unset TMUX TMUX_PANE STY WINDOW;while IFS= read -r l;do export "$l";done <"$d/env";x=$(cat "$d/cmd");cd;[ -x "$SHELL" ]||SHELL=/bin/sh;if [ -n "$x" ];then "$SHELL" -c "$x";else "$SHELL" -l;fi;echo $? >"$d/exit"';
+# Under tmux the wrapper keeps the last screen of the pane in the file d/screen before the session
+# ends: tmux clears the terminal when its client exits, and the shim prints it back, so
+# the end of a session leaves its last screen on the terminal, as plain ssh does.
+R='trap : INT QUIT;d=$1;p=$TMUX_PANE;t=;[ -n "$p" ]&&t=$(command -v tmux);unset TMUX TMUX_PANE STY WINDOW;while IFS= read -r l;do export "$l";done <"$d/env";x=$(cat "$d/cmd");cd;[ -x "$SHELL" ]||SHELL=/bin/sh;if [ -n "$x" ];then "$SHELL" -c "$x";else "$SHELL" -l;fi;s=$?;[ -n "$t" ]&&"$t" -L stayssh capture-pane -p -e -t "$p" >"$d/screen" 2>/dev/null;echo $s >"$d/exit"';
 `;
 
 const OPS = `
@@ -83,7 +86,7 @@ r t=attached "name=$n" mux=$M created=$k "others=$o";
 # A new session is created attached: a short command's output is seen, and the shell
 # starts at the terminal's size. Lost a creation race: attach to the winner's.
 if [ $k = 1 ];then \${M}_new||{ al&&\${M}_att;};else \${M}_att;fi;e=$?;
-if [ -f "$D/exit" ];then [ $M = screen ]&&printf "%s[A%s[2K" "$E" "$E";fin;fi;
+if [ -f "$D/exit" ];then [ $M = screen ]&&printf "%s[A%s[2K" "$E" "$E";[ -s "$D/screen" ]&&pl "$(cat "$D/screen")";fin;fi;
 if al;then [ $e = 0 ]||f mux-failed "$M attach failed (status $e)";r t=detached;exit 0;fi;
 rm -rf "$D";[ $e = 0 ]||f mux-failed "$M failed (status $e)";r t=gone;exit 255;};
 li(){ q=\${1:-auto};case $q in auto) h tmux||h screen||nm "neither tmux nor screen";;

@@ -94,5 +94,7 @@ describe('an interactive session survives the link', () => {
     await second.type('exit 0');
     await second.press('Enter');
     assert.deepEqual(await second.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+    // As after plain ssh, the session's last screen stays on the terminal when it ends.
+    assert.match(await second.screen(), /marker-42/);
   });
 });

@@ -15,7 +15,8 @@ import { shQuote } from '../../src/remote/quote.js';
 test('the shim is one line, without backslashes, small', () => {
   assert.ok(!SHIM_SCRIPT.includes('\\'), 'no backslash (fish reads \\\\ and \\\' inside quotes)');
   assert.ok(!SHIM_SCRIPT.includes('\n'), 'one line (csh rejects newlines inside quotes)');
-  assert.ok(SHIM_SCRIPT.length < 6500, `size ${SHIM_SCRIPT.length}`);
+  // Sent with every attach: a budget, so that growth is a decision, not an accident.
+  assert.ok(SHIM_SCRIPT.length < 7000, `size ${SHIM_SCRIPT.length}`);
 });
 
 for (const shell of ['dash', 'bash']) {
