@@ -18,7 +18,6 @@ import type { ClientChannel } from 'ssh2';
 interface ChannelInternals {
   outgoing?: { id?: unknown; window?: unknown; packetSize?: unknown; state?: unknown };
   _client?: { _protocol?: { channelData?: unknown } };
-  _chunk?: unknown;
   _waitWindow?: unknown;
 }
 
@@ -33,7 +32,9 @@ function sendable(channel: ClientChannel, length: number): Sendable | undefined 
   const protocol = c._client?._protocol;
   if (!out || !protocol || typeof protocol.channelData !== 'function') return undefined;
   if (typeof out.id !== 'number' || typeof out.window !== 'number' || typeof out.packetSize !== 'number') return undefined;
-  if (out.state !== 'open' || c._chunk || c._waitWindow) return undefined;
+  // A write ssh2 holds for window space keeps its callback pending, so writableLength
+  // covers it. (Not `_chunk`: ssh2 never clears it once that write completes.)
+  if (out.state !== 'open' || c._waitWindow) return undefined;
   if (channel.writableLength > 0 || channel.writableCorked > 0 || channel.writableEnded) return undefined;
   if (length > out.window || length > out.packetSize) return undefined;
   return { outgoing: out as Sendable['outgoing'], protocol: protocol as Sendable['protocol'] };

@@ -11,8 +11,8 @@ import ssh2 from '../../src/transport/ssh2.js';
 import { sendKeys } from '../../src/transport/channel-send.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 
-/** Bulk chunk, bytes: 64 of them (4 MiB) exceed sshd's 2 MiB initial window. */
-const BULK_BYTES = 64 * 1024;
+/** One write larger than sshd's channel window (2 MiB), bytes. */
+const BIG_WRITE_BYTES = 3 * 1024 * 1024;
 
 function connect(server: SshdHandle): Promise<Client> {
   return new Promise((resolve, reject) => {
@@ -52,27 +52,41 @@ describe('sendKeys', () => {
     }) as typeof channel.write;
 
     const expected = createHash('sha256');
-    const keys = (i: number) => Buffer.from(`key-${i};`);
     let keyCalls = 0;
-    for (let i = 0; i < 200; i++) {
-      // Keys while the channel is idle (the direct path) ...
-      const k = keys(i);
+    const key = (text: string) => {
+      const k = Buffer.from(text);
       sendKeys(channel, k);
       keyCalls++;
       expected.update(k);
-      if (i % 3 === 0) {
-        // ... and a bulk write that may leave data queued, after which keys must queue too.
-        const bulk = Buffer.alloc(BULK_BYTES, i & 0xff);
-        viaWrite--; // counted by the wrapper, but not a key
-        channel.write(bulk);
-        expected.update(bulk);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+    };
+    const bulk = (bytes: number, fill: number) => {
+      const b = Buffer.alloc(bytes, fill);
+      viaWrite--; // counted by the wrapper, but not a key
+      channel.write(b);
+      expected.update(b);
+    };
+    let queuedKeys = 0;
+    for (let i = 0; i < 20; i++) {
+      // Keys while the channel is idle: straight into packets.
+      for (let j = 0; j < 10; j++) key(`key-${i}-${j};`);
+      // More than sshd's 2 MiB window in one write: ssh2 keeps the rest until the window
+      // grows, so the next keys must queue behind it (through write()), in order.
+      bulk(BIG_WRITE_BYTES, i & 0xff);
+      key(`queued-${i};`);
+      queuedKeys++;
+      // A corked channel queues too.
+      channel.cork();
+      key(`corked-${i};`);
+      queuedKeys++;
+      channel.uncork();
+      await new Promise<void>((resolve) => channel.once('drain', () => resolve()));
     }
     channel.end();
     await closed;
     assert.equal(out.split(' ')[0], expected.digest('hex'));
-    assert.ok(viaWrite < keyCalls, `keys went straight into packets at least sometimes (${viaWrite} of ${keyCalls} via write)`);
-    assert.ok(viaWrite > 0, 'keys queued behind a bulk write went through channel.write');
+    // The hash above is what matters (a key jumping the queue would change it); these say
+    // both paths were taken: the first keys meet a fresh 2 MiB window and an idle channel.
+    assert.ok(viaWrite >= queuedKeys, `keys sent while data was queued went through write() (${viaWrite} of ${queuedKeys})`);
+    assert.ok(keyCalls - viaWrite >= 10, `keys on an idle channel went straight into packets (${keyCalls - viaWrite})`);
   });
 });
