@@ -15,24 +15,19 @@ const PROMPT = /\$\s*$/m;
 
 describe('escapes, names and outages at a real terminal', () => {
   let fx: ProxiedSshd;
-  let sshd: SshdHandle;
   let proxy: FaultProxy;
   let env: Record<string, string>;
-  let knownHosts: string;
-  let terminals: Terminal[];
 
   before(async () => {
     fx = await startProxiedSshd('e2e-esc');
-    ({ sshd, proxy, env, knownHosts, terminals } = fx);
+    ({ proxy, env } = fx);
   });
   after(() => fx?.close());
 
-  const args = (extra: string[] = []) =>
-    staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra });
+  const args = (extra: string[] = []) => fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra });
 
   async function openSession(extra: string[] = []): Promise<Terminal> {
-    const term = await startTerminal({ command: staysshCommandLine(args(extra)), env });
-    terminals.push(term);
+    const term = await fx.openStayssh(args(extra));
     await term.waitForText(PROMPT, { timeoutMs: 15_000 });
     return term;
   }

@@ -2,11 +2,9 @@
 // behind a fault proxy that resets and black-holes the link. Issue 3's "done when".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type SshdHandle } from '../harness/sshd.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import type { Terminal } from '../harness/terminal.js';
 
 /** A shell loop that prints a growing counter every 100 ms: the screen "moving". */
 const TICKER = 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done';
@@ -18,29 +16,17 @@ function lastTick(screen: string): number {
 
 describe('an interactive session survives the link', () => {
   let fx: ProxiedSshd;
-  let sshd: SshdHandle;
   let proxy: FaultProxy;
-  let env: Record<string, string>;
-  let knownHosts: string;
-  let terminals: Terminal[];
 
   before(async () => {
     fx = await startProxiedSshd('e2e');
-    ({ sshd, proxy, env, knownHosts, terminals } = fx);
+    ({ proxy } = fx);
   });
   after(() => fx?.close());
 
-  async function openSession(extra: string[] = []): Promise<Terminal> {
-    const args = staysshArgs(sshd, {
-      port: proxy.port,
-      knownHostsFile: knownHosts,
-      // Short liveness so a black hole is noticed in ~2-3 s instead of 10 s.
-      options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },
-      extra,
-    });
-    const term = await startTerminal({ command: staysshCommandLine(args), env });
-    terminals.push(term);
-    return term;
+  function openSession(extra: string[] = []): Promise<Terminal> {
+    // Short liveness so a black hole is noticed in ~2-3 s instead of 10 s.
+    return fx.openStayssh(fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra }));
   }
 
   async function waitForTicksAfter(term: Terminal, seen: number, what: string): Promise<number> {

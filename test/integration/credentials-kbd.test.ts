@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import type { Terminal } from '../harness/terminal.js';
+import { runStayssh } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { shellSays, leaveShell } from '../support/shell-steps.js';
 
 const PAM_PROMPT = /Password:/;
 
@@ -18,31 +19,17 @@ function count(screen: string, pattern: RegExp): number {
   return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
 }
 
-async function shellSays(term: Terminal, word: string): Promise<string> {
-  await term.type(`echo ${word}-$((6*7))`);
-  await term.press('Enter');
-  return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
-}
-
-async function leave(term: Terminal): Promise<void> {
-  await term.type('exit');
-  await term.press('Enter');
-  assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
-}
-
 describe('keyboard-interactive re-authentication (PAM) and the keychain', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let keyring: SecretService;
   let env: Record<string, string>;
-  let knownHosts: string;
   let account: string;
-  let terminals: Terminal[];
   let fx: ProxiedSshd;
 
   before(async () => {
     fx = await startProxiedSshd('cred-kbd', { kbdInteractiveAuthentication: true, passwordAuthentication: false });
-    ({ sshd, proxy, knownHosts, terminals } = fx);
+    ({ sshd, proxy } = fx);
     keyring = await startSecretService();
     env = { ...fx.env, ...keyring.env };
     account = `kbd:${sshd.user}@127.0.0.1:${proxy.port}:Password:`;
@@ -53,9 +40,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
   });
 
   function args(extra: string[] = []): string[] {
-    return staysshArgs(sshd, {
-      port: proxy.port,
-      knownHostsFile: knownHosts,
+    return fx.staysshArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'keyboard-interactive' },
@@ -63,10 +48,8 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     });
   }
 
-  async function open(extra: string[]): Promise<Terminal> {
-    const term = await startTerminal({ command: staysshCommandLine(args(extra)), env });
-    terminals.push(term);
-    return term;
+  function open(extra: string[]): Promise<Terminal> {
+    return fx.openStayssh(args(extra), env);
   }
 
   test('one PAM prompt, silent re-authentication after resets, stored with --remember', async (t) => {
@@ -84,7 +67,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     const screen = await term.screen({ scrollback: true });
     assert.equal(count(screen, PAM_PROMPT), 1, `exactly one prompt:\n${screen}`);
     assert.ok(!screen.includes(sshd.password));
-    await leave(term);
+    await leaveShell(term);
   });
 
   test('the next run answers PAM from the keychain; --forget removes the answer', async (t) => {
@@ -92,7 +75,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     const term = await open([]);
     const screen = await shellSays(term, 'kbd-second-run');
     assert.equal(count(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);
-    await leave(term);
+    await leaveShell(term);
 
     const r = await runStayssh(['--forget', ...args()], { env });
     assert.equal(r.code, 0, r.stderr);

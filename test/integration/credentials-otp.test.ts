@@ -16,6 +16,7 @@ import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { staysshCommandLine } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { OTP_QUESTION, PASSWORD_QUESTION, startOtpServer, type OtpServer } from '../support/otp-server.js';
+import { shellSays } from '../support/shell-steps.js';
 
 const PASSWORD = 'otp-test-password-1';
 
@@ -64,12 +65,6 @@ describe('one-time codes and prompts during an attached session', () => {
     const term = await startTerminal({ command: staysshCommandLine(args), env });
     terminals.push(term);
     return term;
-  }
-
-  async function shellSays(term: Terminal, word: string): Promise<string> {
-    await term.type(`echo ${word}-$((6*7))`);
-    await term.press('Enter');
-    return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
   }
 
   /**

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import type { Terminal } from '../harness/terminal.js';
+import { runStayssh } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { shellSays, leaveShell } from '../support/shell-steps.js';
 
 /** Screen text of the password question (OpenSSH's wording). */
 const PASSWORD_PROMPT = /password:/;
@@ -26,14 +27,12 @@ describe('password re-authentication and the keychain', () => {
   let proxy: FaultProxy;
   let keyring: SecretService;
   let env: Record<string, string>;
-  let knownHosts: string;
   let account: string;
-  let terminals: Terminal[];
   let fx: ProxiedSshd;
 
   before(async () => {
     fx = await startProxiedSshd('cred-pw', { passwordAuthentication: true });
-    ({ sshd, proxy, knownHosts, terminals } = fx);
+    ({ sshd, proxy } = fx);
     keyring = await startSecretService();
     env = { ...fx.env, ...keyring.env };
     account = `${sshd.user}@127.0.0.1:${proxy.port}`;
@@ -44,9 +43,7 @@ describe('password re-authentication and the keychain', () => {
   });
 
   function args(extra: string[] = []): string[] {
-    return staysshArgs(sshd, {
-      port: proxy.port,
-      knownHostsFile: knownHosts,
+    return fx.staysshArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'password' },
@@ -54,22 +51,8 @@ describe('password re-authentication and the keychain', () => {
     });
   }
 
-  async function open(extra: string[], clientEnv = env): Promise<Terminal> {
-    const term = await startTerminal({ command: staysshCommandLine(args(extra)), env: clientEnv });
-    terminals.push(term);
-    return term;
-  }
-
-  async function shellSays(term: Terminal, word: string): Promise<string> {
-    await term.type(`echo ${word}-$((6*7))`);
-    await term.press('Enter');
-    return term.waitForText(`${word}-42`, { timeoutMs: 20_000, scrollback: true });
-  }
-
-  async function leave(term: Terminal): Promise<void> {
-    await term.type('exit');
-    await term.press('Enter');
-    assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+  function open(extra: string[], clientEnv = env): Promise<Terminal> {
+    return fx.openStayssh(args(extra), clientEnv);
   }
 
   test('one prompt, silent re-authentication after resets, then stored with --remember', async (t) => {
@@ -93,7 +76,7 @@ describe('password re-authentication and the keychain', () => {
     assert.equal(count(screen, PASSWORD_PROMPT), 1, `exactly one password prompt:\n${screen}`);
     assert.ok(!screen.includes(sshd.password), 'the password never shows');
     assert.doesNotMatch(screen, NO_KEYCHAIN_NOTE);
-    await leave(term);
+    await leaveShell(term);
   });
 
   test('the next run asks nothing: the password comes from the keychain', async (t) => {
@@ -102,7 +85,7 @@ describe('password re-authentication and the keychain', () => {
     const term = await open([]);
     const screen = await shellSays(term, 'second-run');
     assert.equal(count(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
-    await leave(term);
+    await leaveShell(term);
   });
 
   test('a stored password the server refuses is erased and asked for again', async (t) => {
@@ -114,7 +97,7 @@ describe('password re-authentication and the keychain', () => {
     await term.press('Enter');
     await shellSays(term, 'refused-then-asked');
     assert.equal(await keyring.lookup(account), sshd.password, 'the right one replaced the wrong one');
-    await leave(term);
+    await leaveShell(term);
   });
 
   test('--forget removes what --remember stored, without connecting, exit 0', async (t) => {
@@ -144,7 +127,7 @@ describe('password re-authentication and the keychain', () => {
     const screen = await term.screen({ scrollback: true });
     assert.equal(count(screen, NO_KEYCHAIN_NOTE), 1, `one note:\n${screen}`);
     assert.equal(count(screen, PASSWORD_PROMPT), 1, `one prompt:\n${screen}`);
-    await leave(term);
+    await leaveShell(term);
     assert.equal(await keyring.lookup(account), undefined, 'nothing reached the (other) keyring');
   });
 });

@@ -9,9 +9,8 @@ import { type SshdHandle } from '../harness/sshd.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import { type TempDir } from '../harness/temp-dir.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { startStayssh, staysshArgs } from '../support/stayssh-cli.js';
 import type { SessionEvent, SessionEventName } from '../../src/session/events.js';
 
 function readEvents(path: string): SessionEvent[] {
@@ -39,20 +38,17 @@ describe('events and hooks record what happened to the link', () => {
   let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
-  let terminals: Terminal[];
 
   before(async () => {
     fx = await startProxiedSshd('events');
-    ({ sshd, proxy, tmp, env, knownHosts, terminals } = fx);
+    ({ sshd, proxy, tmp, env, knownHosts } = fx);
   });
   after(() => fx?.close());
 
   test('an outage through a reset: hooks get the STAYSSH_* environment, the events file every step', async () => {
     const events = tmp.join('outage.jsonl');
     const name = `evt-${process.pid}`;
-    const args = staysshArgs(sshd, {
-      port: proxy.port,
-      knownHostsFile: knownHosts,
+    const args = fx.staysshArgs({
       identity: sshd.encryptedClientKeyPath,
       batchMode: false,
       extra: [
@@ -62,8 +58,7 @@ describe('events and hooks record what happened to the link', () => {
         '--on-reconnect', `env > ${tmp.join('reconnect.env')}`,
       ],
     });
-    const term = await startTerminal({ command: staysshCommandLine(args), env });
-    terminals.push(term);
+    const term = await fx.openStayssh(args);
     await term.waitForText('Enter passphrase for key', { timeoutMs: 15_000 });
     await term.type(sshd.passphrase);
     await term.press('Enter');

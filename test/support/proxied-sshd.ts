@@ -6,7 +6,8 @@ import { startSshd, type SshdHandle, type StartSshdOptions } from '../harness/ss
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
-import type { Terminal } from '../harness/terminal.js';
+import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { staysshArgs, staysshCommandLine, type StaysshArgsOptions } from './stayssh-cli.js';
 
 export interface ProxiedSshd {
   sshd: SshdHandle;
@@ -18,6 +19,10 @@ export interface ProxiedSshd {
   knownHosts: string;
   /** Terminals to close with the fixture. */
   terminals: Terminal[];
+  /** stayssh's arguments (without a command) for the server through the proxy. */
+  staysshArgs(opts?: Omit<StaysshArgsOptions, 'port' | 'knownHostsFile'>): string[];
+  /** stayssh with those arguments in a new terminal, closed with the fixture. */
+  openStayssh(args: readonly string[], clientEnv?: Record<string, string>): Promise<Terminal>;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,12 @@ export async function startProxiedSshd(name: string, opts: StartSshdOptions = {}
     env,
     knownHosts,
     terminals,
+    staysshArgs: (o = {}) => staysshArgs(sshd, { ...o, port: proxy.port, knownHostsFile: knownHosts }),
+    async openStayssh(args, clientEnv = env) {
+      const term = await startTerminal({ command: staysshCommandLine(args), env: clientEnv });
+      terminals.push(term);
+      return term;
+    },
     async close() {
       for (const t of terminals) await t.close();
       await proxy.close();
