@@ -82,10 +82,17 @@ G=$S/agent.sock;[ -S "$SSH_AUTH_SOCK" ]||G=;[ -n "$G" ]&&set -- "$@" "SSH_AUTH_S
 [ -n "$G" ]&&ln -sf "$SSH_AUTH_SOCK" "$G"&&export SSH_AUTH_SOCK="$G";
 o=$({ tmux_ls;screen_ls;}|{ i=0;while read -r m a z s y;do [ "$a" = 0 ]&&[ "$s" != "$n" ]&&i=$((i+1));done;pl $i;});
 ti "$TERM"||{ ti xterm-256color&&TERM=xterm-256color||TERM=xterm;export TERM;};
-r t=attached "name=$n" mux=$M created=$k "others=$o";
+# After this report, wait for the client's newline: tmux flushes the pty's unread output
+# when it takes the terminal (tcflush TCOFLUSH), which under load ate the report. Raw from
+# before the report until the multiplexer has the terminal, so keys sent right behind the
+# newline (typed during the outage, ^C too) reach it unechoed and raise no signal here.
+# The modes go back after it, or before a new screen session (screen copies them into its
+# windows; tmux takes only the control characters). dd, not read: bash's read takes more
+# than its line from a raw tty, swallowing the keys behind it.
+g=$(stty -g);stty raw -echo;r t=attached "name=$n" mux=$M created=$k "others=$o";dd bs=1 count=1 >/dev/null 2>&1;[ $M$k = screen1 ]&&stty "$g";
 # A new session is created attached: a short command's output is seen, and the shell
 # starts at the terminal's size. Lost a creation race: attach to the winner's.
-if [ $k = 1 ];then \${M}_new||{ al&&\${M}_att;};else \${M}_att;fi;e=$?;
+if [ $k = 1 ];then \${M}_new||{ al&&\${M}_att;};else \${M}_att;fi;e=$?;stty "$g" 2>/dev/null;
 if [ -f "$D/exit" ];then [ $M = screen ]&&printf "%s[A%s[2K" "$E" "$E";[ -s "$D/screen" ]&&pl "$(cat "$D/screen")";fin;fi;
 if al;then [ $e = 0 ]||f mux-failed "$M attach failed (status $e)";r t=detached;exit 0;fi;
 rm -rf "$D";[ $e = 0 ]||f mux-failed "$M failed (status $e)";r t=gone;exit 255;};

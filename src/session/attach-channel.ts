@@ -2,7 +2,8 @@
  * One attach: a pty exec channel running the shim's create-or-attach (one exec, no
  * separate control call: each exec costs a server-side fork of the user's shell).
  * The shim's reports travel inside the pty stream as OSC frames; they are filtered out
- * here so the user never sees them.
+ * here so the user never sees them. After `attached` the shim waits for one newline from
+ * us before it starts the multiplexer (see shim-script.ts for why).
  */
 import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
@@ -10,6 +11,10 @@ import { ReportFilter } from '../remote/report-filter.js';
 import type { ShimReport } from '../remote/types.js';
 import { attachCommand } from '../remote/shim.js';
 import type { MuxChoice } from '../cli/options.js';
+import { sendKeys } from '../transport/channel-send.js';
+
+/** The client's go-ahead after an `attached` report (the shim reads one byte, raw). */
+const ATTACH_ACK = Buffer.from('\n');
 
 export interface AttachRequest {
   name: string;
@@ -42,7 +47,13 @@ export async function openAttach(conn: Connection, req: AttachRequest, on: Attac
   channel.on('data', (chunk: Buffer) => {
     const { output, reports } = filter.push(chunk);
     if (output.length) on.output(output);
-    for (const r of reports) on.report(r);
+    for (const r of reports) {
+      // The shim holds the multiplexer back until this newline arrives: only then is the
+      // report known to have left the pty, where tmux's start-up flush could have eaten it.
+      // Sent before the handler runs, so keys kept from the outage follow it.
+      if (r.t === 'attached') sendKeys(channel, ATTACH_ACK);
+      on.report(r);
+    }
   });
   channel.stderr.on('data', (chunk: Buffer) => on.output(chunk));
   channel.on('exit', (code: number | null) => {

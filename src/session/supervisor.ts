@@ -117,13 +117,16 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
       return [{ ...s, phase: 'attached', attempt: 0, downSince: undefined, wasUp: true, dialing: false }, effects];
     }
 
-    case 'failed':
+    case 'failed': {
       // The first connection fails fast, like ssh: a typo must not spin forever.
       if (!s.wasUp || !input.retryable) {
         const state: SupervisorState = { ...s, phase: 'exited', dialing: false, lastReason: input.reason };
         return [state, [{ type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason: input.reason }, { type: 'exit', code: 255, reason: input.reason }]];
       }
-      return planRetry({ ...s, dialing: false }, input.at, input.reason, policy);
+      // The attempt may have got as far as a connection (the attach failed): let it go.
+      const [next, effects] = planRetry({ ...s, dialing: false }, input.at, input.reason, policy);
+      return [next, [{ type: 'drop-link', reason: input.reason }, ...effects]];
+    }
 
     case 'link-doubt':
       if (s.phase !== 'attached') return [s, []];
@@ -134,6 +137,11 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
       return [{ ...s, phase: 'attached', downSince: undefined }, [{ type: 'status', show: false }]];
 
     case 'link-lost': {
+      // Lost between dialing and the attached report: that attempt failed. Ignoring it
+      // left the session waiting forever for a report that could no longer come.
+      if (s.dialing) {
+        return step(s, { type: 'failed', at: input.at, reason: input.reason, retryable: true }, policy);
+      }
       if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
       const downSince = s.downSince ?? input.at;
       const lost: SupervisorState = { ...s, downSince };

@@ -124,16 +124,35 @@ export class Terminal {
     return { reports: r.reports, output: Buffer.concat([r.output, f.flush()]).toString('utf8') };
   }
 
+  /**
+   * Waits for the index-th report of kind t. Like the real client, answers the first
+   * `attached` report with the newline the shim waits for (see acknowledge()).
+   */
   async report<T extends ShimReport['t']>(t: T, index = 0): Promise<Extract<ShimReport, { t: T }>> {
     const seen = () => `\nreports: ${JSON.stringify(this.read().reports)}\nscreen:\n${this.screen()}`;
+    const r = await this.waitReport(t, index).catch((e: Error) => {
+      throw new Error(e.message + seen());
+    });
+    if (t === 'attached' && !this.acknowledged) this.acknowledge();
+    return r;
+  }
+
+  /** Waits for a report without answering it. */
+  waitReport<T extends ShimReport['t']>(t: T, index = 0): Promise<Extract<ShimReport, { t: T }>> {
     return waitFor(`report ${t} in ${this.target}`, () => {
       const all = this.read().reports.filter((r) => r.t === t || r.t === 'error');
       const err = all.find((r) => r.t === 'error');
       if (err) throw new Error(`shim error: ${JSON.stringify(err)}`);
       return all[index] as Extract<ShimReport, { t: T }> | undefined;
-    }).catch((e: Error) => {
-      throw new Error(e.message + seen());
     });
+  }
+
+  private acknowledged = false;
+
+  /** The client's go-ahead after `attached`: one byte (C-j), the terminal being raw by then. */
+  acknowledge(): void {
+    this.acknowledged = true;
+    this.type('', 'C-j');
   }
 
   screen(): string {

@@ -88,6 +88,25 @@ for (const interpreter of ['dash', 'bash']) {
       assert.equal(noAttach.reports[0]?.t === 'error' && noAttach.reports[0].code, 'no-session');
     });
 
+    test('after `attached` the shim waits for the client; keys right behind its newline, ^C too, reach the session', async () => {
+      const t1 = w.terminal(attach('held'));
+      await t1.report('attached');
+      await waitFor('held attached', () => session('held')?.state === 'attached');
+      t1.kill();
+      await waitFor('held detached', () => session('held')?.state === 'detached');
+      const t2 = w.terminal(attach('held', false));
+      await t2.waitReport('attached');
+      // tmux would flush the report away if started now: it waits for the client's answer.
+      assert.equal(session('held')?.state, 'detached');
+      // The answer, and an interrupt kept from the outage in the same write.
+      t2.type('', 'C-j', 'C-c');
+      t2.type('echo back-$((2+3))', 'Enter');
+      // The shell in the session got the interrupt (its tty shows ^C), and the shim lived.
+      assert.match(await t2.see('back-5'), /\^C/);
+      t2.type('exit 4', 'Enter');
+      assert.deepEqual(await t2.report('exit'), { t: 'exit', status: 4 });
+    });
+
     test('a hostile command runs exactly as given and is listed exactly', async () => {
       const cmd = `echo "a'b" ; echo $HOME; printf '%s|' "\\\\" '\`x\`' "ü"; echo; read line; exit 3`;
       const t = w.terminal(attach('hostile', true, cmd));

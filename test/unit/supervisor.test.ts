@@ -60,8 +60,29 @@ test('failed re-dials back off by the policy and count attempts', () => {
   s.handle({ type: 'link-lost', at: 10_000, reason: 'reset' });
   s.handle({ type: 'retry-due', at: 10_000 });
   const effects = s.handle({ type: 'failed', at: 12_000, reason: 'connection refused', retryable: true });
-  assert.deepEqual(effects, [{ type: 'schedule-retry', delayMs: 2000 }]);
+  assert.deepEqual(effects, [{ type: 'drop-link', reason: 'connection refused' }, { type: 'schedule-retry', delayMs: 2000 }]);
   assert.deepEqual(seen.map((c) => [c.attempt, c.downtimeMs]), [[1, 0], [2, 2000]]);
+});
+
+test('a link lost while reattaching (connected, no attached report yet) is a failed attempt, not ignored', () => {
+  const s = attachedSupervisor((ctx) => 500 * ctx.attempt);
+  s.handle({ type: 'link-lost', at: 1000, reason: 'connection reset' });
+  s.handle({ type: 'retry-due', at: 1500 });
+  s.handle({ type: 'connected', at: 1600 });
+  const effects = s.handle({ type: 'link-lost', at: 1700, reason: 'connection reset' });
+  assert.deepEqual(effects, [{ type: 'drop-link', reason: 'connection reset' }, { type: 'schedule-retry', delayMs: 1000 }]);
+  assert.equal(s.state.phase, 'reconnecting');
+  assert.equal(s.state.attempt, 2);
+  assert.deepEqual(kinds(s.handle({ type: 'retry-due', at: 2700 })), ['event:reconnecting', 'dial']);
+});
+
+test('a link lost during the very first attach ends like a failed first connection: 255', () => {
+  const s = new Supervisor(() => 0);
+  s.handle({ type: 'start', at: 0 });
+  s.handle({ type: 'connected', at: 100 });
+  const effects = s.handle({ type: 'link-lost', at: 200, reason: 'connection reset' });
+  assert.ok(effects.some((e) => e.type === 'exit' && e.code === 255 && e.reason === 'connection reset'));
+  assert.equal(s.state.phase, 'exited');
 });
 
 test('a policy that gives up ends with 255 and a gave-up event', () => {
@@ -72,7 +93,7 @@ test('a policy that gives up ends with 255 and a gave-up event', () => {
     s.handle({ type: 'retry-due', at: i });
     const effects = s.handle({ type: 'failed', at: i, reason: 'connection refused', retryable: true });
     if (i === 1) {
-      assert.deepEqual(kinds(effects), ['status', 'event:gave-up', 'exit']);
+      assert.deepEqual(kinds(effects), ['drop-link', 'status', 'event:gave-up', 'exit']);
       const exit = effects.find((e) => e.type === 'exit');
       assert.equal(exit?.type === 'exit' && exit.code, 255);
     }
