@@ -18,12 +18,12 @@
  *   ever goes through tmux's argv; the wrapper reads it from the state dir.
  * - Options are set in the same invocation that starts the server, before new-session,
  *   because history-limit and default-terminal are read when the pane is created.
- * - `unbind -a` empties only the prefix table; root (mouse) and copy-mode tables need
- *   their own `-T`. Once emptied a table no longer exists, and `unbind -a` on it fails
- *   ("table prefix doesn't exist"), aborting the whole line: hence `-q`. Worse, unbinding
- *   on a server with attached clients made sessions vanish (a server crash, as far as we
- *   can see): tables are emptied only by the invocation that starts the server. With
- *   `prefix None` and `mouse off` those tables are unreachable anyway.
+ * - No key tables are emptied: with `prefix None`, `prefix2 None` and `mouse off` no
+ *   binding is reachable (the root table holds only mouse bindings, copy mode is entered
+ *   only through the prefix table). `unbind -a` on a server with attached clients crashes
+ *   it (all sessions gone), and "only on a server we start" cannot be made safe: two
+ *   shims creating sessions at the same moment both see no server and both unbind. That
+ *   race ended sessions; a test creates three at once.
  * - The attach client prints `[exited]` / `[detached ...]` on its stdout, while the
  *   terminal itself is driven through the fd it got as stdin: stdout to /dev/null hides
  *   those lines, so the end of a session looks like plain ssh.
@@ -34,10 +34,8 @@ tm(){ t=$1;while case $t in *.*) :;; *) false;; esac;do t=\${t%%.*},\${t#*.};don
 tmux_ls(){ h tmux&&T ls -F "tmux #{session_attached} #{session_created} #{session_name} -" 2>/dev/null|tr , .;};
 tmux_has(){ tm "$1";h tmux&&T has-session -t "=$t" 2>/dev/null;};
 # default-terminal: tmux-256color where the server knows it, else the old safe choice.
-tmux_new(){ tm "$n";ti tmux-256color&&y=tmux-256color||y=screen-256color;set --;
-# Unbinding while clients are attached kills sessions (3.3a): only on a server we start.
-T ls >/dev/null 2>&1||set -- unbind -aq ";" unbind -aq -T root ";" unbind -aq -T copy-mode ";" unbind -aq -T copy-mode-vi ";";
-T -f /dev/null "$@" set -g status off ";" set -g prefix None ";" set -g prefix2 None ";"
+tmux_new(){ tm "$n";ti tmux-256color&&y=tmux-256color||y=screen-256color;
+T -f /dev/null set -g status off ";" set -g prefix None ";" set -g prefix2 None ";"
  set -g escape-time 0 ";" set -g history-limit 50000 ";" set -g terminal-overrides "*:smcup@:rmcup@" ";"
  set -g set-titles off ";" set -g mouse off ";" set -g destroy-unattached off ";" set -g exit-empty on ";"
  set -g aggressive-resize on ";" set -g window-size latest ";" set -g remain-on-exit off ";"

@@ -107,6 +107,28 @@ for (const interpreter of ['dash', 'bash']) {
       assert.deepEqual(await t2.report('exit'), { t: 'exit', status: 4 });
     });
 
+    test('three sessions created at the same moment, before any tmux server runs, all live', async () => {
+      // Each shim starts the server or joins the one another just started; none may
+      // disturb the others (emptying key tables on a server with clients crashed it).
+      const fresh = new ShimWorld();
+      try {
+        const create = (name: string) => attachCommand({ name, mux: 'tmux', create: true, env: { LANG: 'C.UTF-8' }, interpreter });
+        const terms = ['p', 'q', 'r'].map((name) => fresh.terminal(create(name)));
+        await Promise.all(terms.map((t) => t.waitReport('attached')));
+        for (const t of terms) t.acknowledge();
+        await Promise.all(
+          terms.map((t, i) => {
+            t.type(`echo alive-${i}-$((6*7))`, 'Enter');
+            return t.see(`alive-${i}-42`);
+          }),
+        );
+        for (const t of terms) t.type('exit 6', 'Enter');
+        for (const t of terms) assert.deepEqual(await t.report('exit'), { t: 'exit', status: 6 });
+      } finally {
+        fresh.close();
+      }
+    });
+
     test('a hostile command runs exactly as given and is listed exactly', async () => {
       const cmd = `echo "a'b" ; echo $HOME; printf '%s|' "\\\\" '\`x\`' "ü"; echo; read line; exit 3`;
       const t = w.terminal(attach('hostile', true, cmd));
