@@ -82,10 +82,10 @@ G=$S/agent.sock;[ -S "$SSH_AUTH_SOCK" ]||G=;[ -n "$G" ]&&set -- "$@" "SSH_AUTH_S
 [ -n "$G" ]&&ln -sf "$SSH_AUTH_SOCK" "$G"&&export SSH_AUTH_SOCK="$G";
 o=$({ tmux_ls;screen_ls;}|{ i=0;while read -r m a z s y;do [ "$a" = 0 ]&&[ "$s" != "$n" ]&&i=$((i+1));done;pl $i;});
 ti "$TERM"||{ ti xterm-256color&&TERM=xterm-256color||TERM=xterm;export TERM;};
-# After this report, wait for the client's newline: tmux flushes the pty's unread output
+# After this report, wait for one byte from the client: tmux flushes the pty's unread output
 # when it takes the terminal (tcflush TCOFLUSH), which under load ate the report. Raw from
 # before the report until the multiplexer has the terminal, so keys sent right behind the
-# newline (typed during the outage, ^C too) reach it unechoed and raise no signal here.
+# byte (typed during the outage, ^C too) reach it unechoed and raise no signal here.
 # The modes go back after it, or before a new screen session (screen copies them into its
 # windows; tmux takes only the control characters). dd, not read: bash's read takes more
 # than its line from a raw tty, swallowing the keys behind it.

@@ -2,7 +2,7 @@
  * One attach: a pty exec channel running the shim's create-or-attach (one exec, no
  * separate control call: each exec costs a server-side fork of the user's shell).
  * The shim's reports travel inside the pty stream as OSC frames; they are filtered out
- * here so the user never sees them. After `attached` the shim waits for one newline from
+ * here so the user never sees them. After `attached` the shim waits for one byte from
  * us before it starts the multiplexer (see shim-script.ts for why).
  */
 import type { ClientChannel } from 'ssh2';
@@ -48,7 +48,7 @@ export async function openAttach(conn: Connection, req: AttachRequest, on: Attac
     const { output, reports } = filter.push(chunk);
     if (output.length) on.output(output);
     for (const r of reports) {
-      // The shim holds the multiplexer back until this newline arrives: only then is the
+      // The shim holds the multiplexer back until this byte arrives: only then is the
       // report known to have left the pty, where tmux's start-up flush could have eaten it.
       // Sent before the handler runs, so keys kept from the outage follow it.
       if (r.t === 'attached') sendKeys(channel, ATTACH_ACK);
