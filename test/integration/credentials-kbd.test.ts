@@ -11,13 +11,9 @@ import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 import { runStayssh } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { shellSays, leaveShell } from '../support/shell-steps.js';
+import { shellSays, leaveShell, countMatches } from '../support/shell-steps.js';
 
 const PAM_PROMPT = /Password:/;
-
-function count(screen: string, pattern: RegExp): number {
-  return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
-}
 
 describe('keyboard-interactive re-authentication (PAM) and the keychain', () => {
   let sshd: SshdHandle;
@@ -65,7 +61,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
       await shellSays(term, `kbd-after-reset-${cut}`);
     }
     const screen = await term.screen({ scrollback: true });
-    assert.equal(count(screen, PAM_PROMPT), 1, `exactly one prompt:\n${screen}`);
+    assert.equal(countMatches(screen, PAM_PROMPT), 1, `exactly one prompt:\n${screen}`);
     assert.ok(!screen.includes(sshd.password));
     await leaveShell(term);
   });
@@ -74,7 +70,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     if (sshd.password === null) return t.skip('no login password');
     const term = await open([]);
     const screen = await shellSays(term, 'kbd-second-run');
-    assert.equal(count(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);
+    assert.equal(countMatches(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);
     await leaveShell(term);
 
     const r = await runStayssh(['--forget', ...args()], { env });

@@ -11,16 +11,11 @@ import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 import { runStayssh } from '../support/stayssh-cli.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { shellSays, leaveShell } from '../support/shell-steps.js';
+import { shellSays, leaveShell, countMatches } from '../support/shell-steps.js';
 
 /** Screen text of the password question (OpenSSH's wording). */
 const PASSWORD_PROMPT = /password:/;
 const NO_KEYCHAIN_NOTE = /no OS keychain reachable/;
-
-/** Occurrences of `pattern` (a fresh global copy: no lastIndex carried between calls). */
-function count(screen: string, pattern: RegExp): number {
-  return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
-}
 
 describe('password re-authentication and the keychain', () => {
   let sshd: SshdHandle;
@@ -73,7 +68,7 @@ describe('password re-authentication and the keychain', () => {
       assert.ok(proxy.connectionsAccepted > before, 'the link was re-dialed');
     }
     const screen = await term.screen({ scrollback: true });
-    assert.equal(count(screen, PASSWORD_PROMPT), 1, `exactly one password prompt:\n${screen}`);
+    assert.equal(countMatches(screen, PASSWORD_PROMPT), 1, `exactly one password prompt:\n${screen}`);
     assert.ok(!screen.includes(sshd.password), 'the password never shows');
     assert.doesNotMatch(screen, NO_KEYCHAIN_NOTE);
     await leaveShell(term);
@@ -84,7 +79,7 @@ describe('password re-authentication and the keychain', () => {
     assert.equal(await keyring.lookup(account), sshd.password, 'the previous test stored it');
     const term = await open([]);
     const screen = await shellSays(term, 'second-run');
-    assert.equal(count(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
+    assert.equal(countMatches(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
     await leaveShell(term);
   });
 
@@ -125,8 +120,8 @@ describe('password re-authentication and the keychain', () => {
     proxy.reset();
     await shellSays(term, 'memory-only-after-reset');
     const screen = await term.screen({ scrollback: true });
-    assert.equal(count(screen, NO_KEYCHAIN_NOTE), 1, `one note:\n${screen}`);
-    assert.equal(count(screen, PASSWORD_PROMPT), 1, `one prompt:\n${screen}`);
+    assert.equal(countMatches(screen, NO_KEYCHAIN_NOTE), 1, `one note:\n${screen}`);
+    assert.equal(countMatches(screen, PASSWORD_PROMPT), 1, `one prompt:\n${screen}`);
     await leaveShell(term);
     assert.equal(await keyring.lookup(account), undefined, 'nothing reached the (other) keyring');
   });

@@ -1,5 +1,6 @@
 // Steps at a remote shell in a test terminal, shared by the tests that log in through a
-// prompt and then prove the shell is theirs (credentials-*.test.ts).
+// prompt and then prove the shell is theirs (credentials-*.test.ts), and counting what a
+// screen shows (how many times a prompt was asked).
 import assert from 'node:assert/strict';
 import type { Terminal } from '../harness/terminal.js';
 
@@ -18,4 +19,9 @@ export async function leaveShell(term: Terminal): Promise<void> {
   await term.type('exit');
   await term.press('Enter');
   assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+}
+
+/** Occurrences of `pattern` on a screen (a fresh global copy: no lastIndex carried between calls). */
+export function countMatches(screen: string, pattern: RegExp): number {
+  return [...screen.matchAll(new RegExp(pattern.source, 'g'))].length;
 }
