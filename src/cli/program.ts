@@ -18,6 +18,13 @@ function positiveInt(what: string) {
   };
 }
 
+/** A TCP port, as ssh takes `-p`: 1–65535. */
+function portNumber(value: string): number {
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 65535)) throw new StaysshError(`bad port "${value}" (expected 1-65535)`);
+  return n;
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command('stayssh');
   program
@@ -37,7 +44,7 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('-t', 'force pseudo-terminal allocation (twice: even without a local tty)').argParser(count))
     .option('-q', 'quiet mode')
     .addOption(new Option('-v', 'verbose mode (repeat for more)').argParser(count))
-    .addOption(new Option('-p <port>', 'port to connect to').argParser(positiveInt('port')))
+    .addOption(new Option('-p <port>', 'port to connect to').argParser(portNumber))
     .option('-l <login>', 'user to log in as')
     .addOption(new Option('-i <identity_file>', 'private key file (repeatable)').argParser(collect))
     .option('-F <configfile>', 'ssh config file instead of ~/.ssh/config')

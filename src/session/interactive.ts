@@ -127,12 +127,16 @@ export class InteractiveSession {
         if (e.show) this.showStatus();
         else this.hideStatus();
         break;
+      case 'link-back':
+        this.flushPending();
+        this.redrawScreen();
+        break;
       case 'event':
         this.o.onEvent({ event: e.event, attempt: e.attempt, reason: e.reason, downtimeMs: e.downtimeMs, code: e.code });
         break;
       case 'exit':
         this.shutdown();
-        this.finish({ code: e.code, reason: e.reason, resumable: this.supervisor.state.wasUp && e.reason !== 'remote exited' });
+        this.finish({ code: e.code, reason: e.reason, resumable: e.resumable });
         break;
     }
   }
@@ -197,6 +201,9 @@ export class InteractiveSession {
       case 'detached':
         this.feed({ type: 'detach', at });
         break;
+      case 'gone':
+        this.feed({ type: 'session-gone', at });
+        break;
       case 'error':
         this.feed({ type: 'failed', at, reason: r.message, retryable: false });
         break;
@@ -235,6 +242,24 @@ export class InteractiveSession {
   private flushPending(): void {
     const keys = this.pending.drain();
     if (keys.length && this.channel) sendKeys(this.channel, keys);
+  }
+
+  /**
+   * Has the multiplexer repaint the whole screen, status line row included. A reattach
+   * repaints by itself; after doubt → alive on the same link nothing would. The pty's
+   * pixel size is changed and put back: the multiplexer's client gets SIGWINCH and tmux
+   * redraws the client on every resize message, while the character size, and so the
+   * program inside, is left alone (the kernel signals only the pty's own foreground
+   * group, the attach client, and tmux resizes the pane only when cols/rows change).
+   * screen ignores a SIGWINCH that leaves cols/rows as they were, and one row less and
+   * back loses what was on the bottom row: under screen the status line's row stays blank
+   * until the program redraws it.
+   */
+  private redrawScreen(): void {
+    if (!this.channel) return;
+    const { cols, rows } = this.o.terminal.size();
+    this.channel.setWindow(rows, cols, 1, 1);
+    this.channel.setWindow(rows, cols, 0, 0);
   }
 
   private dropLink(_reason: string): void {

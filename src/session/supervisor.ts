@@ -27,6 +27,8 @@ export type Input =
   | { type: 'retry-due'; at: number }
   | { type: 'redial-now'; at: number; reason: string }
   | { type: 'remote-exit'; at: number; status: number }
+  /** The session vanished on the server without a status (`--kill` from elsewhere). */
+  | { type: 'session-gone'; at: number }
   | { type: 'detach'; at: number };
 
 export type Effect =
@@ -35,8 +37,11 @@ export type Effect =
   | { type: 'schedule-retry'; delayMs: number }
   | { type: 'cancel-retry' }
   | { type: 'status'; show: boolean }
+  /** The link answered again after doubt, no re-dial: send the kept keys, redraw the screen. */
+  | { type: 'link-back' }
   | { type: 'event'; event: SessionEventName; attempt?: number; reason?: string; downtimeMs?: number; code?: number }
-  | { type: 'exit'; code: number; reason: string };
+  /** `resumable`: the session still lives on the server, so say how to resume it. */
+  | { type: 'exit'; code: number; reason: string; resumable: boolean };
 
 export interface SupervisorState {
   phase: Phase;
@@ -92,7 +97,7 @@ function planRetry(s: SupervisorState, at: number, reason: string, policy: Recon
       [
         { type: 'status', show: false },
         { type: 'event', event: 'gave-up', attempt: s.attempt, reason, downtimeMs: ctx.downtimeMs },
-        { type: 'exit', code: 255, reason: `gave up after ${s.attempt} attempt(s): ${reason}` },
+        { type: 'exit', code: 255, reason: `gave up after ${s.attempt} attempt(s): ${reason}`, resumable: true },
       ],
     ];
   }
@@ -121,7 +126,8 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
       // The first connection fails fast, like ssh: a typo must not spin forever.
       if (!s.wasUp || !input.retryable) {
         const state: SupervisorState = { ...s, phase: 'exited', dialing: false, lastReason: input.reason };
-        return [state, [{ type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason: input.reason }, { type: 'exit', code: 255, reason: input.reason }]];
+        const exit: Effect = { type: 'exit', code: 255, reason: input.reason, resumable: s.wasUp };
+        return [state, [{ type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason: input.reason }, exit]];
       }
       // The attempt may have got as far as a connection (the attach failed): let it go.
       const [next, effects] = planRetry({ ...s, dialing: false }, input.at, input.reason, policy);
@@ -134,7 +140,7 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
 
     case 'link-alive':
       if (s.phase !== 'doubt') return [s, []];
-      return [{ ...s, phase: 'attached', downSince: undefined }, [{ type: 'status', show: false }]];
+      return [{ ...s, phase: 'attached', downSince: undefined }, [{ type: 'status', show: false }, { type: 'link-back' }]];
 
     case 'link-lost': {
       // Lost between dialing and the attached report: that attempt failed. Ignoring it
@@ -185,13 +191,22 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
     case 'remote-exit':
       return [
         { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'event', event: 'exit', code: input.status }, { type: 'exit', code: input.status, reason: 'remote exited' }],
+        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'event', event: 'exit', code: input.status }, { type: 'exit', code: input.status, reason: 'remote exited', resumable: false }],
       ];
+
+    case 'session-gone': {
+      // Like a remote shell killed by a signal under ssh: 255, and nothing left to resume.
+      const reason = 'the session was ended on the server';
+      return [
+        { ...s, phase: 'exited', dialing: false },
+        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason }, { type: 'exit', code: 255, reason, resumable: false }],
+      ];
+    }
 
     case 'detach':
       return [
         { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'drop-link', reason: 'detached' }, { type: 'event', event: 'exit', code: 255, reason: 'detached' }, { type: 'exit', code: 255, reason: 'detached' }],
+        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'drop-link', reason: 'detached' }, { type: 'event', event: 'exit', code: 255, reason: 'detached' }, { type: 'exit', code: 255, reason: 'detached', resumable: s.wasUp }],
       ];
   }
 }

@@ -57,6 +57,15 @@ describe('escapes, names and outages at a real terminal', () => {
     assert.ok(!(JSON.parse(again.stdout) as Array<{ name: string }>).some((e) => e.name === 'esc-detach'));
   });
 
+  test('a session killed from elsewhere while attached ends its client with 255, with no resume hint', async () => {
+    const term = await openSession(['--session', 'killed-here']);
+    const kill = await runStayssh([...args(), '--kill', 'killed-here'], { env });
+    assert.equal(kill.code, 0, kill.stderr);
+    const screen = await term.waitForText(/session was ended on the server/, { join: true });
+    assert.doesNotMatch(screen, /resume with/);
+    assert.deepEqual(await term.waitForExit(), { code: 255, signal: null });
+  });
+
   test('~? lists the escapes; ~~ sends one tilde; ~R re-dials and the session goes on', async () => {
     const term = await openSession();
     await term.press('Enter');

@@ -2,6 +2,7 @@
 // behind a fault proxy that resets and black-holes the link. Issue 3's "done when".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
@@ -64,6 +65,34 @@ describe('an interactive session survives the link', () => {
     await term.type('exit 7');
     await term.press('Enter');
     assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 7, signal: null });
+  });
+
+  test('a brief stall: keys typed while the link is in doubt arrive when it answers, and the screen is whole again', async () => {
+    const events = fx.tmp.join('stall-events.jsonl');
+    // Declared dead only after 30 silent seconds: this stall ends in doubt, not a re-dial.
+    const term = await fx.openStayssh(fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '30' }, extra: ['--events', events] }));
+    await term.waitForText(/\$\s*$/m, { timeoutMs: 15_000 });
+    // A mark on the last row, where the status line is drawn; the prompt goes back to the top.
+    // (Typed as `%s-%s`, so the command line itself never matches the mark.)
+    await term.type(`clear; printf '\\033[999;1H%s-%s\\033[H' bottom mark`);
+    await term.press('Enter');
+    await term.waitForText(/^(?![\s\S]*printf)[\s\S]*bottom-mark/);
+
+    proxy.stall();
+    await term.waitForText(/no reply for/, { timeoutMs: 15_000 });
+    await term.type('echo stalled-$((20+22))');
+    await term.press('Enter');
+    proxy.unstall();
+
+    // The keys went out once the link answered, and the status line's row is repainted.
+    await term.waitForText(/stalled-42/, { timeoutMs: 15_000 });
+    await term.waitForText(/^(?![\s\S]*no reply)[\s\S]*bottom-mark/, { timeoutMs: 15_000 });
+    await term.type('exit 0');
+    await term.press('Enter');
+    assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });
+    // The same link all along: no re-dial.
+    const names = readFileSync(events, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+    assert.ok(!names.includes('reconnecting'), `events: ${names.join(' ')}`);
   });
 
   test('a client killed with its terminal is resumed by name with the earlier screen', async () => {

@@ -7,6 +7,8 @@
 //   refuse()   the port is closed: new connections are refused by the kernel (links
 //              already relaying are left alone, as when a listener goes away)
 //   restore()  back to pass; black-holed links stay dead and are destroyed
+//   stall()    nothing moves either way, but nothing is lost or closed either: after
+//              unstall() the same links carry on (a Wi-Fi hiccup, a congested uplink)
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { LOOPBACK } from './free-port.js';
 
@@ -45,6 +47,8 @@ export interface FaultProxy {
   blackhole(): void;
   refuse(): Promise<void>;
   restore(opts?: { keepServerSide?: boolean }): Promise<void>;
+  stall(): void;
+  unstall(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ class Proxy implements FaultProxy {
   private readonly listeners = new Set<(info: AcceptInfo) => void>();
   /** Server-side sockets of black-holed links kept after restore({ keepServerSide }). */
   private readonly stranded = new Set<Socket>();
+  /** stall() in force: every link paused, bytes already read still delivered. */
+  private stalled = false;
 
   constructor(
     private readonly targetHost: string,
@@ -131,6 +137,23 @@ class Proxy implements FaultProxy {
     this.mode = 'pass';
   }
 
+  stall(): void {
+    this.stalled = true;
+    for (const link of this.links) {
+      link.client.pause();
+      link.upstream?.pause();
+    }
+  }
+
+  unstall(): void {
+    this.stalled = false;
+    for (const link of this.links) {
+      if (link.dead || link.held) continue;
+      link.client.resume();
+      link.upstream?.resume();
+    }
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -164,7 +187,7 @@ class Proxy implements FaultProxy {
     this.relay(link, client, upstream);
     this.relay(link, upstream, client);
     upstream.once('connect', () => {
-      if (!link.held && !link.dead) client.resume();
+      if (!link.held && !link.dead && !this.stalled) client.resume();
     });
   }
 
@@ -175,7 +198,7 @@ class Proxy implements FaultProxy {
       if (!to.write(chunk)) {
         from.pause();
         to.once('drain', () => {
-          if (!link.dead && !link.held) from.resume();
+          if (!link.dead && !link.held && !this.stalled) from.resume();
         });
       }
     });

@@ -38,7 +38,8 @@ describe('bad input: one line, documented status', () => {
   test('missing destination', () => expectOneLine([], /^stayssh: no destination given/));
   test('malformed -o', () => expectOneLine(['-o', 'Bogus=yes', 'host'], /^stayssh: .*unknown option "?Bogus"?/i));
   test('-o without a value', () => expectOneLine(['-o', 'Port', 'host'], /^stayssh: .*Port/));
-  test('bad port', () => expectOneLine(['-p', 'http', 'host'], /^stayssh: port must be a positive integer/));
+  test('bad port', () => expectOneLine(['-p', 'http', 'host'], /^stayssh: bad port "http"/));
+  test('a port past 65535', () => expectOneLine(['-p', '70000', 'host'], /^stayssh: bad port "70000" \(expected 1-65535\)$/));
 
   test('malformed config file, named with file:line', async () => {
     const cfg = join(tmp.path, 'bad-config');

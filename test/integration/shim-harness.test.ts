@@ -160,9 +160,12 @@ export class Terminal {
   }
 
   async see(text: string | RegExp): Promise<string> {
+    let last = '';
     return waitFor(`${String(text)} on ${this.target}`, () => {
-      const s = this.screen();
-      return (typeof text === 'string' ? s.includes(text) : text.test(s)) ? s : undefined;
+      last = this.screen();
+      return (typeof text === 'string' ? last.includes(text) : text.test(last)) ? last : undefined;
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}\nscreen:\n${last}\nraw output (tail): ${JSON.stringify(this.read().output.slice(-600))}`);
     });
   }
 

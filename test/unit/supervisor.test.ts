@@ -123,8 +123,34 @@ test('doubt shows the status line; any byte brings the session back without a re
   const s = attachedSupervisor();
   assert.deepEqual(kinds(s.handle({ type: 'link-doubt', at: 5_000 })), ['status']);
   assert.equal(s.state.phase, 'doubt');
-  assert.deepEqual(s.handle({ type: 'link-alive', at: 5_500 }), [{ type: 'status', show: false }]);
+  // Back on the same link: the keys kept meanwhile go out and the screen is redrawn.
+  assert.deepEqual(s.handle({ type: 'link-alive', at: 5_500 }), [{ type: 'status', show: false }, { type: 'link-back' }]);
   assert.equal(s.state.phase, 'attached');
+  assert.deepEqual(s.handle({ type: 'link-alive', at: 5_600 }), [], 'nothing to do when it was never in doubt');
+});
+
+function exitOf(effects: Effect[]): Extract<Effect, { type: 'exit' }> | undefined {
+  return effects.find((e): e is Extract<Effect, { type: 'exit' }> => e.type === 'exit');
+}
+
+test('every end says whether the session is left to resume', () => {
+  const first = new Supervisor(() => 0);
+  first.handle({ type: 'start', at: 0 });
+  assert.equal(exitOf(first.handle({ type: 'failed', at: 1, reason: 'refused', retryable: true }))?.resumable, false, 'never attached');
+  assert.equal(exitOf(attachedSupervisor().handle({ type: 'detach', at: 0 }))?.resumable, true, '~.');
+  assert.equal(exitOf(attachedSupervisor().handle({ type: 'remote-exit', at: 0, status: 0 }))?.resumable, false, 'the shell ended');
+  const keyChanged = attachedSupervisor();
+  keyChanged.handle({ type: 'link-lost', at: 0, reason: 'reset' });
+  keyChanged.handle({ type: 'retry-due', at: 0 });
+  assert.equal(exitOf(keyChanged.handle({ type: 'failed', at: 5, reason: 'host key changed', retryable: false }))?.resumable, true, 'still on the server');
+});
+
+test('a session killed from elsewhere ends with 255 and nothing to resume', () => {
+  const s = attachedSupervisor();
+  const effects = s.handle({ type: 'session-gone', at: 0 });
+  assert.deepEqual(kinds(effects), ['cancel-retry', 'status', 'event:exit', 'exit']);
+  assert.deepEqual(exitOf(effects), { type: 'exit', code: 255, reason: 'the session was ended on the server', resumable: false });
+  assert.equal(s.state.phase, 'exited');
 });
 
 test('~R drops a live link and dials now; ~. detaches with 255', () => {
