@@ -52,7 +52,12 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     watchNetwork: watchNetwork(cfg.hostName),
     notice: (t) => log.info(t),
   });
-  const result = await session.run();
+  // Killed politely (SIGTERM): like `~.`, the session stays and we say how to resume it,
+  // and exit 255 as ssh does when killed. raw-mode.ts restores the terminal first and,
+  // seeing this listener, leaves the exit to us.
+  const onTerm = (): void => session.leave('killed by SIGTERM');
+  process.on('SIGTERM', onTerm);
+  const result = await session.run().finally(() => process.off('SIGTERM', onTerm));
   terminal.dispose();
   if (result.resumable) {
     if (r.resumable === false) return result.code;

@@ -60,7 +60,7 @@ R='trap : INT QUIT;d=$1;p=$TMUX_PANE;t=;[ -n "$p" ]&&t=$(command -v tmux);unset 
 const OPS = `
 al(){ \${M}_has "$n";};
 # Which multiplexer: the one already holding this session, else the requested one.
-mx(){ M=;[ -r "$D/mux" ]&&read -r M <"$D/mux";case $M in tmux|screen) h $M&&al&&return;;esac;
+mx(){ M=;[ -r "$D/mux" ]&&read -r M <"$D/mux";case $M in tmux|screen) h $M&&al&&return;; stream) f bad-args "$n is a stream session (a command without a terminal)";;esac;
 case $1 in auto) if h tmux;then M=tmux;elif h screen;then M=screen;else nm "neither tmux nor screen";fi;;
 tmux|screen) M=$1;h $M||nm "$M not";; *) f bad-args "unknown multiplexer $1";;esac;};
 mk(){ rm -rf "$D";(umask 077;mkdir -p "$D")||f mux-failed "cannot create $D";pl $M >"$D/mux";

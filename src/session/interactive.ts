@@ -89,6 +89,11 @@ export class InteractiveSession {
     return done;
   }
 
+  /** Leaves the session running on the server and ends this client (e.g. on SIGTERM). */
+  leave(reason: string): void {
+    this.feed({ type: 'detach', at: this.o.clock.now(), reason });
+  }
+
   /** A network change or a wake from sleep: check the link now, reset the backoff. */
   networkChanged(reason: string): void {
     this.o.policy.reset();

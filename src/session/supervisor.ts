@@ -29,7 +29,8 @@ export type Input =
   | { type: 'remote-exit'; at: number; status: number }
   /** The session vanished on the server without a status (`--kill` from elsewhere). */
   | { type: 'session-gone'; at: number }
-  | { type: 'detach'; at: number };
+  /** `~.`, a takeover, or stayssh told to stop: the session stays on the server. */
+  | { type: 'detach'; at: number; reason?: string };
 
 export type Effect =
   | { type: 'dial'; attempt: number }
@@ -203,10 +204,12 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
       ];
     }
 
-    case 'detach':
+    case 'detach': {
+      const reason = input.reason ?? 'detached';
       return [
         { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'drop-link', reason: 'detached' }, { type: 'event', event: 'exit', code: 255, reason: 'detached' }, { type: 'exit', code: 255, reason: 'detached', resumable: s.wasUp }],
+        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'drop-link', reason }, { type: 'event', event: 'exit', code: 255, reason }, { type: 'exit', code: 255, reason, resumable: s.wasUp }],
       ];
+    }
   }
 }

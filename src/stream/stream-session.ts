@@ -149,7 +149,7 @@ class StreamSession {
 
   private onHeader(ch: ClientChannel, h: AttachHeader | 'garbage', carriedEof: boolean, text: string): void {
     if (h === 'garbage') return this.fail(`unexpected answer from the stream shim: ${text.trim().slice(0, 200)}`);
-    if (!h.ok) return this.fail(h.error === 'no-session' ? `stream session ${this.o.name} is gone from the server` : `stream shim error: ${h.error}`);
+    if (!h.ok) return this.fail(headerError(h.error, this.o.name));
     try {
       this.spool.confirm(h.inSize);
     } catch (err) {
@@ -297,4 +297,11 @@ class StreamSession {
     if (conn && !conn.closed) void (polite ? conn.end() : conn.destroy('stream session ended'));
     this.finish(code);
   }
+}
+
+/** What an attach's `error=CODE` header means to the user. */
+function headerError(code: string, name: string): string {
+  if (code === 'no-session') return `stream session ${name} is gone from the server`;
+  if (code === 'not-stream') return `session ${name} is an interactive (tmux/screen) session: attach to it without a command, or pick another --session name`;
+  return `stream shim error: ${code}`;
 }

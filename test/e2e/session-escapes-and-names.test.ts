@@ -61,9 +61,20 @@ describe('escapes, names and outages at a real terminal', () => {
     const term = await openSession(['--session', 'killed-here']);
     const kill = await runStayssh([...args(), '--kill', 'killed-here'], { env });
     assert.equal(kill.code, 0, kill.stderr);
-    const screen = await term.waitForText(/session was ended on the server/, { join: true });
+    // Scrollback too: how far the terminal scrolls as the session's screen goes varies.
+    const screen = await term.waitForText(/session was ended on the server/, { join: true, scrollback: true });
     assert.doesNotMatch(screen, /resume with/);
     assert.deepEqual(await term.waitForExit(), { code: 255, signal: null });
+  });
+
+  test('stayssh killed with SIGTERM leaves the session and says how to resume it, exit 255', async () => {
+    const term = await openSession(['--session', 'term-me']);
+    process.kill(await term.pid(), 'SIGTERM');
+    await term.waitForText(/left session term-me; resume with: stayssh --session term-me/, { join: true, scrollback: true });
+    assert.match(await term.screen({ join: true, scrollback: true }), /killed by SIGTERM/);
+    assert.deepEqual(await term.waitForExit(), { code: 255, signal: null });
+    const list = await runStayssh([...args(), '--list', '--json'], { env });
+    assert.ok((JSON.parse(list.stdout) as Array<{ name: string; state: string }>).some((e) => e.name === 'term-me' && e.state === 'detached'), list.stdout);
   });
 
   test('~? lists the escapes; ~~ sends one tilde; ~R re-dials and the session goes on', async () => {
