@@ -96,8 +96,9 @@ case $n in [A-Za-z0-9]*) ;; *) hdr error=bad-name; exit 2;; esac;
 case $n in *[!A-Za-z0-9._-]*) hdr error=bad-name; exit 2;; esac;
 case $op in
 attach) if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then start "$7" "$8"; else hdr error=no-session; exit 1; fi;
-# The name of a tmux/screen session: never touch its directory.
-elif [ "$(cat "$d/mux" 2>/dev/null)" != stream ]; then hdr error=not-stream; exit 1; fi;
+# The name of a tmux/screen session: never touch its directory. (No mux file yet: a start
+# of ours is between its mkdir and writing it.)
+elif [ -f "$d/mux" ] && [ "$(cat "$d/mux")" != stream ]; then hdr error=not-stream; exit 1; fi;
 evict; echo $$ >"$d/attached"; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4";
 hdr "in=$(sz "$d/in")"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; stream "$3" "$4";;
 ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4"; echo "in=$(sz "$d/in")";;
