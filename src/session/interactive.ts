@@ -12,7 +12,8 @@ import { sendKeys } from '../transport/channel-send.js';
 import { isLocalAddress } from '../transport/local-address.js';
 import type { ShimReport } from '../remote/types.js';
 import { EscapeParser } from '../terminal/escape-parser.js';
-import { StatusLine } from '../terminal/status-line.js';
+import { StatusLine, type StatusState } from '../terminal/status-line.js';
+import { StatusTicker } from './status-ticker.js';
 import { OutageBuffer } from './outage-buffer.js';
 import { LivenessMonitor } from './liveness.js';
 import { openAttach, type AttachRequest } from './attach-channel.js';
@@ -23,9 +24,6 @@ import { Supervisor, type Effect, type Input } from './supervisor.js';
 import type { TerminalPort } from './terminal-port.js';
 import { handleEscape } from './escape-actions.js';
 import type { LinkHooks, NetworkWatch } from './link-hooks.js';
-
-/** Refresh period of the outage status line, ms (SPEC §3: "refreshed every second"). */
-const STATUS_REFRESH_MS = 1_000;
 
 export interface InteractiveOptions {
   connector: Connector;
@@ -57,8 +55,7 @@ export class InteractiveSession {
   private created = false;
   private retryTimer: TimerId | undefined;
   private nextAttemptAt: number | undefined;
-  private statusTimer: TimerId | undefined;
-  private readonly status: StatusLine;
+  private readonly status: StatusTicker;
   private readonly escapes: EscapeParser;
   private readonly pending = new OutageBuffer();
   private readonly liveness: LivenessMonitor;
@@ -69,7 +66,7 @@ export class InteractiveSession {
 
   constructor(private readonly o: InteractiveOptions) {
     this.supervisor = new Supervisor(o.policy.policy);
-    this.status = new StatusLine(o.terminal.stderr);
+    this.status = new StatusTicker(new StatusLine(o.terminal.stderr), o.clock, () => this.statusState());
     this.escapes = new EscapeParser(o.escapeChar);
     this.liveness = new LivenessMonitor(o.clock, o.liveness, {
       probe: () => this.conn?.ping(),
@@ -129,8 +126,8 @@ export class InteractiveSession {
         this.cancelRetry();
         break;
       case 'status':
-        if (e.show) this.showStatus();
-        else this.hideStatus();
+        if (e.show) this.status.show();
+        else this.status.hide();
         break;
       case 'link-back':
         this.flushPending();
@@ -285,7 +282,7 @@ export class InteractiveSession {
     this.nextAttemptAt = undefined;
   }
 
-  private statusState() {
+  private statusState(): StatusState {
     const s = this.supervisor.state;
     const now = this.o.clock.now();
     return {
@@ -298,26 +295,10 @@ export class InteractiveSession {
     };
   }
 
-  private showStatus(): void {
-    this.status.show(this.statusState());
-    if (this.statusTimer !== undefined) return;
-    const tick = () => {
-      this.status.update(this.statusState());
-      this.statusTimer = this.o.clock.setTimeout(tick, STATUS_REFRESH_MS);
-    };
-    this.statusTimer = this.o.clock.setTimeout(tick, STATUS_REFRESH_MS);
-  }
-
-  private hideStatus(): void {
-    if (this.statusTimer !== undefined) this.o.clock.clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
-    this.status.clear();
-  }
-
   private shutdown(): void {
     this.stopWatching?.();
     if (this.conn) this.o.linkHooks?.down();
-    this.hideStatus();
+    this.status.hide();
     this.cancelRetry();
     this.liveness.stop();
     const conn = this.conn;
