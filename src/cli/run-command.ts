@@ -1,4 +1,4 @@
-/** Non-interactive CLI modes: stream mode, `ssh -T host`, and `-N` forwards only. */
+/** Non-interactive CLI modes: stream mode and `-N` forwards only. */
 import type { ResolvedSshConfig } from '../config/types.js';
 import type { ForwardManager } from '../forward/manager.js';
 import { runForwardOnly } from '../forward/forward-only.js';
@@ -6,15 +6,17 @@ import type { Connector } from '../transport/connector.js';
 import type { LinkHooks } from '../session/link-hooks.js';
 import { livenessFrom } from '../session/liveness-settings.js';
 import { generateSessionName } from '../session/names.js';
-import { runPlainCommand } from '../session/plain-command.js';
 import { watchNetwork } from '../session/watchers/index.js';
 import { runStream } from '../stream/stream-session.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
 import { requestedEnv } from './session-env.js';
-import { asUserError, eventSink, firstDial, policyFrom } from './session-setup.js';
+import { asUserError, eventSink, policyFrom } from './session-setup.js';
 
-/** A command without a terminal: stream mode, every byte exactly once across re-dials. */
+/**
+ * A command without a terminal (or, with command '', the login shell reading its commands
+ * from stdin): stream mode, every byte exactly once across re-dials.
+ */
 export async function runStreamCommand(cli: CliOptions, cfg: ResolvedSshConfig, connector: Connector, log: Logger, command: string, linkHooks?: LinkHooks): Promise<number> {
   const name = cli.session ?? generateSessionName();
   const sink = eventSink(cli, cfg, log, name);
@@ -40,19 +42,6 @@ export async function runStreamCommand(cli: CliOptions, cfg: ResolvedSshConfig, 
       },
     }),
   );
-}
-
-/**
- * `ssh -T host` (or no terminal and no command): the login shell over one plain channel.
- * Nothing to reattach to without a terminal, so this one does not survive the link.
- */
-export async function runLoginShellWithoutTty(connector: Connector, cfg: ResolvedSshConfig, linkHooks?: LinkHooks): Promise<number> {
-  const conn = await firstDial(connector);
-  linkHooks?.up(conn);
-  const result = await runPlainCommand(conn, { command: '', env: requestedEnv(cfg, process.env), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
-  linkHooks?.down();
-  conn.end();
-  return result.code;
 }
 
 /** -N: forwards only; the link is re-dialed like a session's until the policy gives up. */

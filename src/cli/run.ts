@@ -13,7 +13,7 @@ import { forgetSecrets, openSecrets } from './secrets-setup.js';
 import { withStaysshConfig } from './stayssh-options.js';
 import { runDemo } from './run-demo.js';
 import { runInteractive } from './run-interactive.js';
-import { runForwardsOnly, runLoginShellWithoutTty, runStreamCommand } from './run-command.js';
+import { runForwardsOnly, runStreamCommand } from './run-command.js';
 import { runManage } from './run-manage.js';
 
 /** ssh's pty decision: -T never, -tt always, -t with a local tty, else only for a shell. */
@@ -53,6 +53,6 @@ export async function run(argv: string[], version: string): Promise<number> {
 
   if (cli.noCommand) return runForwardsOnly(cli, cfg, linked, log, forwards);
   if (wantsTerminal(cli, cfg, (t) => log.warn(t))) return runInteractive({ cli, cfg, connector: linked, log, command, linkHooks: forwards });
-  if (command === undefined) return runLoginShellWithoutTty(linked, cfg, forwards);
-  return runStreamCommand(cli, cfg, linked, log, command, forwards);
+  // No terminal: stream mode, for a command or (`ssh -T host`, `cmds | ssh host`) the login shell.
+  return runStreamCommand(cli, cfg, linked, log, command ?? '', forwards);
 }

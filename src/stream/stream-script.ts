@@ -66,6 +66,8 @@ feed >"$d/i.fifo" & fp=$!;
 echo "$co $ce $fp" >"$d/helpers";
 c=$(cat "$d/cmd"); x=\${SHELL:-/bin/sh}; [ -x "$x" ] || x=/bin/sh;
 W='echo $$ >"$0/pid"; exec "$1" -c "$2"';
+# No command (ssh -T host): the login shell reads its commands from stdin, as sshd runs it.
+if [ -z "$c" ]; then W='echo $$ >"$0/pid"; exec "$1" -l'; fi;
 if [ "$(cat "$d/detach")" = setsid ]; then setsid sh -c "$W" "$d" "$x" "$c" <"$d/i.fifo" >"$d/o.fifo" 2>"$d/e.fifo";
 else sh -c "$W" "$d" "$x" "$c" <"$d/i.fifo" >"$d/o.fifo" 2>"$d/e.fifo"; fi;
 st=$?; wait $co; wait $ce; kill $fp 2>/dev/null;

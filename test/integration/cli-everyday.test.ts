@@ -42,6 +42,16 @@ describe('stayssh for everyday ssh work', () => {
     assert.equal(r.stdout, 'ONE\nTWO\n');
   });
 
+  test('with no command and stdin not a terminal (or -T), runs the login shell on stdin as a stream session', async () => {
+    for (const [flags, name] of [[[], 'shell-piped'], [['-T'], 'shell-dash-t']] as const) {
+      // The shell finds its own session directory: stream mode, not a plain channel that dies with the link.
+      const input = `echo "shell on stdin as $(whoami), kind $(cat "$HOME/.local/state/stayssh/sessions/${name}/mux")"\nexit 6\n`;
+      const r = await runStayssh([...staysshArgs(sshd), ...flags, '--session', name], { env, input });
+      assert.equal(r.stdout, `shell on stdin as ${sshd.user}, kind stream\n`, r.stderr);
+      assert.equal(r.code, 6);
+    }
+  });
+
   test('carries a stdin larger than the in-flight window (40 MB) exactly, like `tar c | ssh host tar x`', async () => {
     // More than the 16 MiB held unconfirmed: stdin pauses and must resume on confirmations.
     const data = randomBytes(40 * 1024 * 1024);

@@ -132,6 +132,18 @@ describe('stream mode over a faulty link', { skip }, () => {
     await waitFor(async () => (await sessionDirs()) === '', { what: 'the finished session to be removed' });
   });
 
+  it('with no command, the login shell reads its commands from stdin (ssh -T host), across a reset', async () => {
+    // The shell reads its script from the spooled stdin; `read` takes the line after it, as
+    // under sshd, so the command and the shell share one stdin.
+    const script = 'i=1; while [ $i -le 20000 ]; do echo "line $i"; i=$(( i + 1 )); done\nread x; echo "read: $x"\nthis line is data\nexit 4\n';
+    const stdout = new Sink([[40_000, () => proxy.reset()]]);
+    const r = await stream('', { stdin: Readable.from([Buffer.from(script)]), stdout });
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i + 1}\n`).join('');
+    assert.equal(r.code, 4, r.warnings.join('\n'));
+    assert.equal(r.stdout.data().toString(), `${lines}read: this line is data\n`);
+    assert.ok(r.events.some((e) => e.event === 'reconnected'), 'the reset did not cut the link');
+  });
+
   it('frees acknowledged output on the server: endless output does not fill its disk', async () => {
     const total = 200_000_000;
     // Holds the local side at 190 MB until the server shows that the acknowledged part of
