@@ -44,7 +44,13 @@ export class OutputRelay {
     private readonly stderr: NodeJS.WritableStream,
   ) {}
 
-  /** Bytes written locally on both streams. */
+  /** A client joining another's session starts at the offsets that one wrote out. */
+  resumeAt(outOffset: number, errOffset: number): void {
+    this.outOffset = outOffset;
+    this.errOffset = errOffset;
+  }
+
+  /** Bytes written locally on both streams (from offset 0: a joining client counts the earlier client's too). */
   get delivered(): number {
     return this.outOffset + this.errOffset;
   }

@@ -12,9 +12,12 @@ function scriptCall(op: string, args: readonly (string | number)[]): string {
 
 export interface AttachArgs {
   name: string;
-  /** Bytes of stdout / stderr already written locally: resume from there, free before. */
-  outOffset: number;
-  errOffset: number;
+  /**
+   * Bytes of stdout / stderr already written locally: resume from there, free before.
+   * 'acknowledged': this client has written nothing yet, so a session that exists already
+   * (another client's) is joined where that client left it.
+   */
+  from: { outOffset: number; errOffset: number } | 'acknowledged';
   /** Total stdin length when local stdin has ended. */
   eofAt: number | undefined;
   /** Create and start the session if it does not exist (until an attach has succeeded). */
@@ -25,7 +28,8 @@ export interface AttachArgs {
 export function attachCommand(a: AttachArgs): string {
   // Only a creating attach needs the script as an argument (the detached runner re-runs it).
   const tail = a.create ? [1, a.command, STREAM_SCRIPT] : [0, '', ''];
-  return scriptCall('attach', [a.name, a.outOffset, a.errOffset, a.eofAt ?? -1, ...tail]);
+  const [out, err] = a.from === 'acknowledged' ? [-1, -1] : [a.from.outOffset, a.from.errOffset];
+  return scriptCall('attach', [a.name, out, err, a.eofAt ?? -1, ...tail]);
 }
 
 /** Acknowledge output, declare stdin EOF; answers `in=N` (stdin bytes in the spool). */

@@ -42,6 +42,10 @@ export interface StreamOptions {
   policy: { policy: ReconnectPolicy; reset(): void };
   onEvent(e: StreamEvent): void;
   warn(text: string): void;
+  /** Subscribe to SIGTERM/SIGHUP: leave, the command running on; returns an unsubscribe. */
+  onTerminate?: (handler: () => void) => () => void;
+  /** How the user resumes this session from another client, named when leaving. */
+  resumeCommand?: string;
   /** Subscribe to local Ctrl-C (SIGINT); returns an unsubscribe. Absent: not relayed. */
   onInterrupt?: (handler: () => void) => () => void;
   clock?: Clock;

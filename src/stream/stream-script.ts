@@ -9,7 +9,8 @@
  * `detach` (setsid | nohup), `out`, `err`, `in` (spools; offsets are byte offsets from the
  * start of the stream, forever), `pid` (the command), `helpers` (spool pumps), `attached`
  * (pid of the current attachment), `pump` (its stdin pump), `stdin-eof` (total stdin
- * length), `exit` (status, 255 for a signal), `abandoned` (remove when the command ends).
+ * length), `acked` (output offsets the last client wrote out), `exit` (status, 255 for a
+ * signal), `abandoned` (remove when the command ends).
  *
  * Runner (op `run`, detached with `setsid -f`): the command reads a FIFO fed from `in` and
  * writes FIFOs drained by `cat` into `out`/`err`, so it sees pipes as under ssh, and the
@@ -17,12 +18,15 @@
  * recorded only after both spools are complete, so "exit exists" means "sizes are final".
  *
  * Attach (op `attach NAME OUT ERR EOF CREATE CMD SCRIPT`): creates and starts the session
- * when CREATE=1 and it is absent, evicts a previous attachment (its process group: the
- * stale stdin pump must be dead before `in` is measured), reports `in=SIZE` as the first
- * line on stderr, then appends channel stdin to `in` and pours `out`/`err` from the given
- * offsets to its stdout/stderr until the command has ended and all is sent, exiting with
- * the command's status. stdin EOF is never inferred from the channel (a dead link closes
- * it too): the client states the total length (EOF, -1 if unknown) here or with `ctl`.
+ * when CREATE=1 and it is absent; OUT ERR = -1 -1 (a client joining, with nothing written
+ * yet) means "from the offsets in `acked`", and its EOF counts from the stdin already
+ * there (its own first byte goes after the last client's). It evicts a previous attachment (its process
+ * group: the stale stdin pump must be dead before `in` is measured), reports
+ * `in=SIZE out=OUT err=ERR` (the offsets it pours from) as the first line on stderr, then
+ * appends channel stdin to `in` and pours `out`/`err` from those offsets to its
+ * stdout/stderr until the command has ended and all is sent, exiting with the command's
+ * status. stdin EOF is never inferred from the channel (a dead link closes it too): the
+ * client states the total length (EOF, -1 if unknown) here or with `ctl`.
  *
  * Bounded disk: acknowledged offsets (`attach`, `ctl`) punch holes into the spools
  * (`fallocate -p`, Linux); offsets stay valid, the freed bytes read back as zeros and are
@@ -48,6 +52,9 @@ if dd if=/dev/null iflag=skip_bytes,count_bytes count=0 2>/dev/null; then
 pour(){ dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1048576 2>/dev/null; };
 else pour(){ tail -c "+$(( $2 + 1 ))" "$1" | head -c "$3"; }; fi;
 trim(){ if num "$2" && [ "$2" -ge 1048576 ] && command -v fallocate >/dev/null 2>&1; then fallocate -p -o 0 -l "$2" "$1" 2>/dev/null; fi; return 0; };
+# Output written by a client up to these offsets: free it, and remember them for a client
+# that joins the session later (attach with offsets -1), which starts from there.
+ack(){ if num "$1" && num "$2"; then echo "$1 $2" >"$d/acked.tmp" && mv "$d/acked.tmp" "$d/acked"; trim "$d/out" "$1"; trim "$d/err" "$2"; fi; };
 eof(){ if num "$1" && [ ! -f "$d/stdin-eof" ]; then echo "$1" >"$d/eof.tmp" && mv "$d/eof.tmp" "$d/stdin-eof"; fi; };
 gone(){ i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do i=$(( i + 1 )); nap 0; done; };
 # The previous attachment is a process group (sshd made its shell a session leader).
@@ -101,9 +108,10 @@ attach) if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then start "$7" "$8"; else hdr e
 # The name of a tmux/screen session: never touch its directory. (No mux file yet: a start
 # of ours is between its mkdir and writing it.)
 elif [ -f "$d/mux" ] && [ "$(cat "$d/mux")" != stream ]; then hdr error=not-stream; exit 1; fi;
-evict; echo $$ >"$d/attached"; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4";
-hdr "in=$(sz "$d/in")"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; stream "$3" "$4";;
-ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; trim "$d/out" "$3"; trim "$d/err" "$4"; echo "in=$(sz "$d/in")";;
+j=0; oo=$3; eo=$4; if [ "$oo" = -1 ]; then j=1; oo=0; eo=0; [ -f "$d/acked" ] && read oo eo <"$d/acked"; fi;
+evict; echo $$ >"$d/attached"; is=$(sz "$d/in"); e=$5; if [ $j = 1 ] && num "$e"; then e=$(( e + is )); fi; eof "$e"; ack "$oo" "$eo";
+hdr "in=$is out=$oo err=$eo"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; stream "$oo" "$eo";;
+ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; ack "$3" "$4"; echo "in=$(sz "$d/in")";;
 signal) if [ -d "$d" ] && sig "$3"; then echo signalled; else echo error=no-session; exit 1; fi;;
 hangup) if [ -d "$d" ]; then hangup; fi; echo done;;
 fin) if [ -f "$d/exit" ]; then rm -rf "$d"; fi; echo done;;

@@ -12,7 +12,8 @@ import type { Connection } from '../transport/connection.js';
 import { systemClock, type Clock } from '../session/clock.js';
 import { LivenessMonitor } from '../session/liveness.js';
 import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand, startControl } from './stream-commands.js';
-import { HeaderSplitter, StdinSpool, type AttachHeader } from './stdin-spool.js';
+import { StdinSpool } from './stdin-spool.js';
+import { HeaderSplitter, type AttachHeader } from './attach-header.js';
 import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
 import { isLocalAddress } from '../transport/local-address.js';
@@ -58,10 +59,7 @@ class StreamSession {
     });
     this.interrupts = new InterruptRelay(this.clock, {
       forward: () => this.control('Ctrl-C', (c) => runControl(c, signalCommand(o.name, 'INT'), CONTROL_TIMEOUT_MS)),
-      leave: () => {
-        o.warn(`stayssh: left stream session ${o.name}; the command keeps running on the server`);
-        this.end(255, false);
-      },
+      leave: () => this.leave(),
     });
   }
 
@@ -87,6 +85,7 @@ class StreamSession {
       }),
     );
     if (this.o.onInterrupt) this.cleanups.push(this.o.onInterrupt(() => this.interrupts.interrupt()));
+    if (this.o.onTerminate) this.cleanups.push(this.o.onTerminate(() => this.leave()));
     const stopWatching = this.o.watchNetwork?.(() => this.networkChanged());
     if (stopWatching) this.cleanups.push(stopWatching);
   }
@@ -106,8 +105,12 @@ class StreamSession {
     const conn = this.conn;
     if (!conn || this.done) return;
     const gen = ++this.generation;
+    // Until an attach succeeds we may be joining another client's session: our offsets
+    // start at its, known from the header (an EOF we state then counts from our first byte).
+    const joining = !this.created;
     const eofAt = this.spool.eof;
-    const cmd = attachCommand({ name: this.o.name, outOffset: this.output.outOffset, errOffset: this.output.errOffset, eofAt, create: !this.created, command: this.o.command });
+    const from = joining ? 'acknowledged' : { outOffset: this.output.outOffset, errOffset: this.output.errOffset };
+    const cmd = attachCommand({ name: this.o.name, from, eofAt, create: joining, command: this.o.command });
     conn.exec(cmd, { env: this.o.env }).then(
       (ch) => (gen === this.generation ? this.wire(ch, gen, eofAt !== undefined) : ch.close()),
       () => undefined, // The link failed under us: its onClose drives the reconnect.
@@ -119,8 +122,15 @@ class StreamSession {
     const splitter = new HeaderSplitter();
     let header: AttachHeader | 'garbage' | undefined;
     let exit: number | undefined;
+    // stdout that arrives before the header (sshd reads the command's stdout and stderr
+    // pipes separately, so the order between them is not kept) waits for it: the header
+    // says which offset the output starts at, and nothing is written locally before that.
+    // A few chunks at most: the script writes the header before it pours any output.
+    let early: Buffer[] | undefined = [];
     ch.on('data', (d: Buffer) => {
-      if (gen === this.generation) this.writeLocal(ch, d, 'out');
+      if (gen !== this.generation) return;
+      if (early) early.push(d);
+      else this.writeLocal(ch, d, 'out');
     });
     ch.stderr.on('data', (d: Buffer) => {
       if (gen !== this.generation) return;
@@ -128,6 +138,9 @@ class StreamSession {
       if (r.header !== undefined) {
         header = r.header;
         this.onHeader(ch, r.header, carriedEof, splitter.pending());
+        if (gen !== this.generation) return; // The header ended the session.
+        for (const b of early ?? []) this.writeLocal(ch, b, 'out');
+        early = undefined;
       }
       if (r.rest.length > 0) this.writeLocal(ch.stderr, r.rest, 'err');
     });
@@ -151,6 +164,7 @@ class StreamSession {
     if (h === 'garbage') return this.fail(`unexpected answer from the stream shim: ${text.trim().slice(0, 200)}`);
     if (!h.ok) return this.fail(headerError(h.error, this.o.name));
     try {
+      if (!this.created) this.join(h);
       this.spool.confirm(h.inSize);
     } catch (err) {
       return this.fail((err as Error).message);
@@ -164,6 +178,18 @@ class StreamSession {
     // stdin read before the session existed (or during the outage) may already be past the
     // confirmation mark, with local stdin paused: nothing else would ask the server now.
     if ((this.spool.eof !== undefined && !this.eofDeclared) || this.spool.held >= STDIN_CONFIRM_BYTES) this.confirmSoon();
+  }
+
+  /**
+   * The first attach that succeeded: the session may be another client's (resumed by name),
+   * with stdin already fed and output already written out there. Nothing of ours has
+   * reached the server yet (stdin is sent only after a header), so our stdin continues
+   * from its size and our output from the offsets it poured from.
+   */
+  private join(h: { inSize: number; outFrom: number; errFrom: number }): void {
+    this.spool.rebase(h.inSize);
+    this.output.resumeAt(h.outFrom, h.errFrom);
+    this.ackedOutput = this.output.delivered;
   }
 
   private onStdin(chunk: Buffer): void {
@@ -246,7 +272,7 @@ class StreamSession {
       (conn) => {
         if (conn === undefined || this.done) {
           conn?.end();
-          if (!this.done) this.end(255, false, `stayssh: gave up; stream session ${this.o.name} keeps running on the server`);
+          if (!this.done) this.end(255, false, `stayssh: gave up; stream session ${this.o.name} keeps running on the server${this.resumeHint()}`);
           return;
         }
         this.adopt(conn);
@@ -272,6 +298,26 @@ class StreamSession {
     const conn = this.conn;
     const hangup = conn ? runControl(conn, hangupCommand(this.o.name), CONTROL_TIMEOUT_MS).catch(() => undefined) : Promise.resolve();
     void hangup.then(() => this.end(255, true));
+  }
+
+  /**
+   * Leave with the command still running (a second Ctrl-C, SIGTERM, SIGHUP). Output that
+   * arrives from now on is not written, and what was is acknowledged first, so a client
+   * resuming by name goes on exactly from here.
+   */
+  private leave(): void {
+    if (this.done) return;
+    this.done = true;
+    this.generation++;
+    const conn = this.conn;
+    const ack = conn ? runControl(conn, ctlCommand(this.o.name, this.output.outOffset, this.output.errOffset, undefined), CONTROL_TIMEOUT_MS) : Promise.resolve();
+    void ack
+      .catch(() => undefined)
+      .then(() => this.end(255, false, `stayssh: left stream session ${this.o.name}; the command keeps running on the server${this.resumeHint()}`));
+  }
+
+  private resumeHint(): string {
+    return this.o.resumeCommand === undefined ? '' : `; resume with: ${this.o.resumeCommand}`;
   }
 
   private control(what: string, op: (c: Connection) => Promise<unknown>): void {

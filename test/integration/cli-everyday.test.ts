@@ -12,7 +12,7 @@ import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
 import { run, runOk, start } from '../harness/run.js';
 import { startTerminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runStayssh, startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
 
 describe('stayssh for everyday ssh work', () => {
   let sshd: SshdHandle;
@@ -50,6 +50,21 @@ describe('stayssh for everyday ssh work', () => {
       assert.equal(r.stdout, `shell on stdin as ${sshd.user}, kind stream\n`, r.stderr);
       assert.equal(r.code, 6);
     }
+  });
+
+  test('a command left by SIGTERM keeps running; stayssh says how to rejoin it, and rejoining shows what followed', async () => {
+    const flag = `rejoin-go-${process.pid}`;
+    const cmd = `echo ready; while [ ! -f "$HOME/${flag}" ]; do sleep 0.05; done; rm "$HOME/${flag}"; echo done; exit 3`;
+    const first = startStayssh([...staysshArgs(sshd), '--session', 'rejoin', cmd], { env });
+    await waitFor(() => first.stdout() === 'ready\n', { what: 'the command to start' });
+    first.kill('SIGTERM');
+    const left = await first.exited;
+    assert.equal(left.code, 255, left.stderr);
+    assert.ok(left.stderr.includes(`resume with: stayssh --session rejoin ${sshd.user}@${sshd.host} '${cmd}'`), left.stderr);
+    await sshd.runAsUser(`touch "$HOME/${flag}"`);
+    const again = await runStayssh([...staysshArgs(sshd), '--session', 'rejoin', cmd], { env });
+    assert.equal(again.stdout, 'done\n', again.stderr);
+    assert.equal(again.code, 3);
   });
 
   test('carries a stdin larger than the in-flight window (40 MB) exactly, like `tar c | ssh host tar x`', async () => {

@@ -38,7 +38,7 @@ describe('stream and multiplexer sessions keep to their own names', () => {
   test('a stream attach to a tmux session is refused and leaves its directory alone', () => {
     const d = sessionDir('shell', 'tmux');
     for (const create of [true, false]) {
-      const line = streamAttachCommand({ name: 'shell', outOffset: 0, errOffset: 0, eofAt: undefined, create, command: 'echo ran' });
+      const line = streamAttachCommand({ name: 'shell', from: 'acknowledged', eofAt: undefined, create, command: 'echo ran' });
       const r = spawnSync('/bin/sh', ['-c', line], { env: w.env, encoding: 'utf8', timeout: WAIT_MS, input: '' });
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stderr, 'stayssh-stream 1 error=not-stream\n');

@@ -93,16 +93,21 @@ describe('stream mode over a faulty link', { skip }, () => {
     };
   }
 
-  async function stream(command: string, o: { stdin?: Readable; stdout?: Writable & { data?: () => Buffer }; stderr?: Sink; livenessMs?: number; events?: StreamEvent[]; onInterrupt?: (h: () => void) => () => void } = {}) {
+  interface StreamTestOptions {
+    stdin?: Readable; stdout?: Writable & { data?: () => Buffer }; stderr?: Sink; livenessMs?: number; events?: StreamEvent[];
+    onInterrupt?: (h: () => void) => () => void; onTerminate?: (h: () => void) => () => void; name?: string;
+  }
+
+  async function stream(command: string, o: StreamTestOptions = {}) {
     const warnings: string[] = [];
     const connector = makeConnector(config(), { prompter: undefined, secrets: new SecretCache(), env: {}, warn: (t) => warnings.push(t) });
     const stdout = (o.stdout ?? new Sink()) as Sink;
-    const name = `t${process.pid}-${++seq}`;
+    const name = o.name ?? `t${process.pid}-${++seq}`;
     const stderr = o.stderr ?? new Sink();
     const events = o.events ?? [];
     const code = await withTimeout(
       runStream({
-        connector, name, command, env: {}, onInterrupt: o.onInterrupt,
+        connector, name, command, env: {}, onInterrupt: o.onInterrupt, onTerminate: o.onTerminate, resumeCommand: `resume ${name}`,
         stdin: o.stdin ?? Readable.from([]), stdout, stderr,
         liveness: { intervalMs: o.livenessMs ?? 5_000, countMax: 2 },
         policy: defaultPolicy({ backoffMaxMs: 200, maxAttempts: 20 }),
@@ -251,5 +256,29 @@ describe('stream mode over a faulty link', { skip }, () => {
     } finally {
       conn.end();
     }
+  });
+
+  it('a client that left (SIGTERM) is followed by one joining by name: output and stdin go on from there', async () => {
+    const name = `join${process.pid}`;
+    const cmd = 'i=0; while read l; do i=$(( i + 1 )); echo "$i:$l"; [ "$l" = end ] && exit 5; done';
+    // The first client feeds two lines and keeps stdin open; SIGTERM once both are echoed.
+    let terminate: () => void = () => undefined;
+    const openStdin = new Readable({ read: () => undefined });
+    openStdin.push(Buffer.from('one\ntwo\n'));
+    const first = await stream(cmd, {
+      name,
+      stdin: openStdin,
+      stdout: new Sink([[12, () => terminate()]]),
+      onTerminate: (h) => ((terminate = h), () => undefined),
+    });
+    assert.equal(first.code, 255);
+    assert.equal(first.stdout.data().toString(), '1:one\n2:two\n');
+    assert.ok(first.warnings.some((w) => w.includes(`left stream session ${name}`) && w.includes(`resume with: resume ${name}`)), first.warnings.join('\n'));
+    // The second has stdin of its own, which goes after the first one's; its output starts
+    // where the first one's stopped (acknowledged on leaving), not from the beginning.
+    const second = await stream(cmd, { name, stdin: Readable.from([Buffer.from('three\nend\n')]) });
+    assert.equal(second.code, 5, second.warnings.join('\n'));
+    assert.equal(second.stdout.data().toString(), '3:three\n4:end\n');
+    await waitFor(async () => (await sessionDirs()) === '', { what: 'the finished session to be removed' });
   });
 });

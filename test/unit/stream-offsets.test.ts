@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../../src/session/clock.js';
 import { InterruptRelay } from '../../src/stream/interrupt.js';
-import { HeaderSplitter, parseAttachHeader, StdinSpool } from '../../src/stream/stdin-spool.js';
+import { StdinSpool } from '../../src/stream/stdin-spool.js';
+import { HeaderSplitter, parseAttachHeader } from '../../src/stream/attach-header.js';
 import { parseStreamList } from '../../src/stream/stream-manage.js';
 import { attachCommand } from '../../src/stream/stream-commands.js';
 import { STREAM_SCRIPT } from '../../src/stream/stream-script.js';
@@ -12,6 +13,17 @@ import { STREAM_SCRIPT } from '../../src/stream/stream-script.js';
 const cat = (bs: Buffer[]) => Buffer.concat(bs).toString();
 
 describe('StdinSpool', () => {
+  it('continues after the stdin another client fed when joining its session', () => {
+    const s = new StdinSpool();
+    s.push(Buffer.from('ab'));
+    s.markEof();
+    s.rebase(10);
+    assert.deepEqual([s.base, s.end, s.eof], [10, 12, 12]);
+    assert.equal(cat(s.from(10)), 'ab');
+    s.confirm(11);
+    assert.throws(() => s.rebase(5), /after a confirmation/);
+  });
+
   it('resends exactly from the offset the server confirms, across chunk boundaries', () => {
     const s = new StdinSpool();
     s.push(Buffer.from('abc'));
@@ -49,7 +61,8 @@ describe('StdinSpool', () => {
 
 describe('attach header', () => {
   it('parses sizes and errors, nothing else', () => {
-    assert.deepEqual(parseAttachHeader('stayssh-stream 1 in=42'), { ok: true, inSize: 42 });
+    assert.deepEqual(parseAttachHeader('stayssh-stream 1 in=42 out=7 err=0'), { ok: true, inSize: 42, outFrom: 7, errFrom: 0 });
+    assert.equal(parseAttachHeader('stayssh-stream 1 in=42'), undefined, 'offsets are part of the header');
     assert.deepEqual(parseAttachHeader('stayssh-stream 1 error=no-session'), { ok: false, error: 'no-session' });
     assert.equal(parseAttachHeader('sh: 1: syntax error'), undefined);
   });
@@ -57,8 +70,8 @@ describe('attach header', () => {
   it('splits the header from binary stderr bytes even when it arrives in pieces', () => {
     const h = new HeaderSplitter();
     assert.equal(h.feed(Buffer.from('stayssh-str')).header, undefined);
-    const r = h.feed(Buffer.concat([Buffer.from('eam 1 in=7\n'), Buffer.from([0, 255, 10])]));
-    assert.deepEqual(r.header, { ok: true, inSize: 7 });
+    const r = h.feed(Buffer.concat([Buffer.from('eam 1 in=7 out=0 err=0\n'), Buffer.from([0, 255, 10])]));
+    assert.deepEqual(r.header, { ok: true, inSize: 7, outFrom: 0, errFrom: 0 });
     assert.deepEqual([...r.rest], [0, 255, 10]);
     assert.deepEqual([...h.feed(Buffer.from('x')).rest], [120]);
   });
@@ -77,9 +90,11 @@ describe('stream script and commands', () => {
   });
 
   it('quotes every argument of an attach', () => {
-    const c = attachCommand({ name: 'n1', outOffset: 5, errOffset: 6, eofAt: undefined, create: true, command: "echo 'hi'; rm -rf $HOME" });
+    const c = attachCommand({ name: 'n1', from: { outOffset: 5, errOffset: 6 }, eofAt: undefined, create: true, command: "echo 'hi'; rm -rf $HOME" });
     assert.match(c, /^exec sh -c '/);
     assert.ok(c.includes(`attach n1 5 6 -1 1 'echo '\\''hi'\\''; rm -rf $HOME'`));
+    const joining = attachCommand({ name: 'n1', from: 'acknowledged', eofAt: 3, create: true, command: 'cat' });
+    assert.ok(joining.includes(`attach n1 -1 -1 3 1 cat`), joining);
   });
 });
 
