@@ -11,15 +11,15 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import { systemClock, type Clock } from '../session/clock.js';
 import { LivenessMonitor } from '../session/liveness.js';
-import { attachCommand, ctlCommand, finCommand, hangupCommand, parseInSize, runControl, signalCommand, startControl } from './stream-commands.js';
-import { StdinSpool } from './stdin-spool.js';
+import { attachCommand, ctlCommand, finCommand, hangupCommand, runControl, signalCommand, startControl } from './stream-commands.js';
+import { StdinFlow } from './stdin-flow.js';
+import { Confirmations } from './confirmations.js';
 import { HeaderSplitter, type AttachHeader } from './attach-header.js';
 import { redial, RedialNudge } from './redial.js';
 import { InterruptRelay } from './interrupt.js';
 import { isLocalAddress } from '../transport/local-address.js';
 import { listenLocal, OutputRelay } from './output-relay.js';
-import { CONFIRM_RETRY_MS, CONTROL_TIMEOUT_MS, MAX_BARREN_ATTACHES, type StreamOptions } from './stream-options.js';
-import { OUTPUT_ACK_BYTES, STDIN_CONFIRM_BYTES, STDIN_HIGH_WATER_BYTES } from './stream-options.js';
+import { CONTROL_TIMEOUT_MS, MAX_BARREN_ATTACHES, type StreamOptions } from './stream-options.js';
 
 export type { StreamEvent, StreamOptions } from './stream-options.js';
 
@@ -30,19 +30,15 @@ export function runStream(o: StreamOptions): Promise<number> {
 
 class StreamSession {
   private readonly clock: Clock;
-  private readonly spool = new StdinSpool();
   private readonly output: OutputRelay;
-  private ackedOutput = 0;
+  private readonly stdin: StdinFlow;
+  private readonly confirmations: Confirmations;
+  /** An attach has succeeded: the session exists, our offsets are the server's. */
   private created = false;
-  private eofDeclared = false;
   private conn: Connection | undefined;
-  private channel: ClientChannel | undefined;
   private generation = 0;
   private barren = 0;
   private done = false;
-  private readonly stdinHolds = new Set<string>();
-  private ctlBusy = false;
-  private ctlAgain = false;
   private readonly liveness: LivenessMonitor;
   private readonly interrupts: InterruptRelay;
   private finish: (code: number) => void = () => undefined;
@@ -53,6 +49,14 @@ class StreamSession {
   constructor(private readonly o: StreamOptions) {
     this.clock = o.clock ?? systemClock;
     this.output = new OutputRelay(o.stdout, o.stderr);
+    this.stdin = new StdinFlow(o.stdin, () => this.confirmations.soon());
+    this.confirmations = new Confirmations({
+      name: o.name,
+      clock: this.clock,
+      output: this.output,
+      flow: this.stdin,
+      link: () => (this.done || !this.created ? undefined : this.conn),
+    });
     this.liveness = new LivenessMonitor(this.clock, o.liveness, {
       probe: () => this.conn?.ping(),
       dead: (silentMs) => this.conn?.destroy(`no reply from the server for ${Math.round(silentMs / 1000)}s`),
@@ -76,10 +80,10 @@ class StreamSession {
   private wireLocal(): void {
     this.cleanups.push(
       listenLocal(this.o, {
-        data: (chunk) => this.onStdin(chunk),
+        data: (chunk) => this.stdin.push(chunk),
         end: () => {
-          this.spool.markEof();
-          this.confirmSoon();
+          this.stdin.spool.markEof();
+          this.confirmations.soon();
         },
         outputError: (err) => this.onLocalOutputError(err),
       }),
@@ -108,7 +112,7 @@ class StreamSession {
     // Until an attach succeeds we may be joining another client's session: our offsets
     // start at its, known from the header (an EOF we state then counts from our first byte).
     const joining = !this.created;
-    const eofAt = this.spool.eof;
+    const eofAt = this.stdin.spool.eof;
     const from = joining ? 'acknowledged' : { outOffset: this.output.outOffset, errOffset: this.output.errOffset };
     const cmd = attachCommand({ name: this.o.name, from, eofAt, create: joining, command: this.o.command });
     conn.exec(cmd, { env: this.o.env }).then(
@@ -118,7 +122,6 @@ class StreamSession {
   }
 
   private wire(ch: ClientChannel, gen: number, carriedEof: boolean): void {
-    this.channel = ch;
     const splitter = new HeaderSplitter();
     let header: AttachHeader | 'garbage' | undefined;
     let exit: number | undefined;
@@ -149,8 +152,7 @@ class StreamSession {
     });
     ch.on('close', () => {
       if (gen !== this.generation || this.done) return;
-      this.channel = undefined;
-      this.holdStdin('channel', false);
+      this.stdin.channelClosed();
       if (header !== undefined && header !== 'garbage' && header.ok && exit !== undefined) return void this.completed(exit);
       if (!this.conn || this.conn.closed) return; // onClose re-dials.
       if (header === undefined) return this.fail(`the stream shim did not start on the server: ${splitter.pending().trim() || 'no answer'}`);
@@ -165,19 +167,14 @@ class StreamSession {
     if (!h.ok) return this.fail(headerError(h.error, this.o.name));
     try {
       if (!this.created) this.join(h);
-      this.spool.confirm(h.inSize);
+      this.stdin.attached(ch, h.inSize);
     } catch (err) {
       return this.fail((err as Error).message);
     }
     this.created = true;
-    if (carriedEof) this.eofDeclared = true;
     this.o.policy.reset();
     this.o.onEvent({ event: 'attached' });
-    for (const b of this.spool.from(h.inSize)) this.sendStdin(ch, b);
-    this.holdStdin('link', false);
-    // stdin read before the session existed (or during the outage) may already be past the
-    // confirmation mark, with local stdin paused: nothing else would ask the server now.
-    if ((this.spool.eof !== undefined && !this.eofDeclared) || this.spool.held >= STDIN_CONFIRM_BYTES) this.confirmSoon();
+    this.confirmations.attached(carriedEof);
   }
 
   /**
@@ -187,66 +184,14 @@ class StreamSession {
    * from its size and our output from the offsets it poured from.
    */
   private join(h: { inSize: number; outFrom: number; errFrom: number }): void {
-    this.spool.rebase(h.inSize);
+    this.stdin.spool.rebase(h.inSize);
     this.output.resumeAt(h.outFrom, h.errFrom);
-    this.ackedOutput = this.output.delivered;
-  }
-
-  private onStdin(chunk: Buffer): void {
-    this.spool.push(chunk);
-    const ch = this.channel;
-    if (ch && this.created && !this.stdinHolds.has('link')) this.sendStdin(ch, chunk);
-    if (this.spool.held >= STDIN_CONFIRM_BYTES) this.confirmSoon();
-    if (this.spool.held >= STDIN_HIGH_WATER_BYTES) this.holdStdin('window', true);
-  }
-
-  private sendStdin(ch: ClientChannel, b: Buffer): void {
-    // One drain listener per hold: chunks already read keep arriving while stdin pauses.
-    if (!ch.write(b) && !this.stdinHolds.has('channel')) {
-      this.holdStdin('channel', true);
-      ch.once('drain', () => this.holdStdin('channel', false));
-    }
-  }
-
-  /** Local stdin flows only while nothing holds it (backpressure, memory bound, outage). */
-  private holdStdin(reason: string, hold: boolean): void {
-    if (hold) this.stdinHolds.add(reason);
-    else this.stdinHolds.delete(reason);
-    if (this.stdinHolds.size > 0) this.o.stdin.pause();
-    else if (!this.done) this.o.stdin.resume();
+    this.confirmations.joined();
   }
 
   private writeLocal(from: NodeJS.ReadableStream, d: Buffer, which: 'out' | 'err'): void {
     this.output.write(from, d, which);
-    if (this.output.delivered - this.ackedOutput >= OUTPUT_ACK_BYTES) this.confirmSoon();
-  }
-
-  /** One ctl at a time: acknowledges output, declares EOF, learns the stdin size. */
-  private confirmSoon(): void {
-    const conn = this.conn;
-    if (this.done || !conn || !this.created) return;
-    if (this.ctlBusy) return void (this.ctlAgain = true);
-    this.ctlBusy = true;
-    this.ctlAgain = false;
-    const eofAt = this.spool.eof;
-    const acked = this.output.delivered;
-    runControl(conn, ctlCommand(this.o.name, this.output.outOffset, this.output.errOffset, eofAt), CONTROL_TIMEOUT_MS).then(
-      (r) => {
-        this.ctlBusy = false;
-        const n = parseInSize(r.stdout);
-        if (n === undefined || this.done) return;
-        if (conn !== this.conn) return; // A reattach re-synchronised meanwhile.
-        this.spool.confirm(Math.max(n, this.spool.base));
-        this.ackedOutput = acked;
-        if (eofAt !== undefined) this.eofDeclared = true;
-        if (this.spool.held < STDIN_HIGH_WATER_BYTES) this.holdStdin('window', false);
-        if (this.ctlAgain) this.confirmSoon();
-        else if (this.spool.held >= STDIN_CONFIRM_BYTES) this.clock.setTimeout(() => this.confirmSoon(), CONFIRM_RETRY_MS);
-      },
-      () => {
-        this.ctlBusy = false; // The link failed: the next attach carries offsets and EOF.
-      },
-    );
+    this.confirmations.outputWritten();
   }
 
   /** A network change or wake: probe the link now; the next re-dial starts from short delays. */
@@ -262,10 +207,9 @@ class StreamSession {
     if (this.done) return;
     this.liveness.stop();
     this.generation++;
-    this.channel = undefined;
     this.conn = undefined;
     this.o.linkHooks?.down();
-    this.holdStdin('link', true);
+    this.stdin.linkLost();
     this.o.onEvent({ event: 'disconnected', reason });
     const downSince = this.clock.now();
     redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent, nudge: this.redialNudge }).then(
@@ -309,6 +253,7 @@ class StreamSession {
     if (this.done) return;
     this.done = true;
     this.generation++;
+    this.stdin.stop();
     const conn = this.conn;
     const ack = conn ? runControl(conn, ctlCommand(this.o.name, this.output.outOffset, this.output.errOffset, undefined), CONTROL_TIMEOUT_MS) : Promise.resolve();
     void ack
@@ -333,6 +278,7 @@ class StreamSession {
   private end(code: number, polite: boolean, warning?: string): void {
     this.done = true;
     this.generation++;
+    this.stdin.stop();
     if (warning) this.o.warn(warning);
     this.liveness.stop();
     this.interrupts.dispose();
