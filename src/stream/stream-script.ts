@@ -56,6 +56,8 @@ trim(){ if num "$2" && [ "$2" -ge 1048576 ] && command -v fallocate >/dev/null 2
 # that joins the session later (attach with offsets -1), which starts from there.
 ack(){ if num "$1" && num "$2"; then echo "$1 $2" >"$d/acked.tmp" && mv "$d/acked.tmp" "$d/acked"; trim "$d/out" "$1"; trim "$d/err" "$2"; fi; };
 eof(){ if num "$1" && [ ! -f "$d/stdin-eof" ]; then echo "$1" >"$d/eof.tmp" && mv "$d/eof.tmp" "$d/stdin-eof"; fi; };
+# A control op still writing into the directory can make the first rm fail (not empty).
+drop(){ rm -rf "$d" 2>/dev/null || rm -rf "$d"; };
 gone(){ i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do i=$(( i + 1 )); nap 0; done; };
 # The previous attachment is a process group (sshd made its shell a session leader).
 evict(){ a=; p=; [ -f "$d/attached" ] && read a <"$d/attached"; [ -f "$d/pump" ] && read p <"$d/pump";
@@ -81,7 +83,7 @@ st=$?; wait $co; wait $ce; kill $fp 2>/dev/null;
 # A death by signal cannot be told from exit 128+n in sh: both are reported as signals.
 if [ $st -gt 128 ] && [ $st -le 192 ]; then st=255; fi;
 echo $st >"$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"; rm -f "$d/i.fifo" "$d/o.fifo" "$d/e.fifo";
-if [ -f "$d/abandoned" ]; then rm -rf "$d"; fi; };
+if [ -f "$d/abandoned" ]; then drop; fi; };
 start(){ mkdir -p "$B" && mkdir "$d" || { hdr error=cannot-create; exit 1; };
 printf stream >"$d/mux"; date +%s >"$d/created"; printf %s "$1" >"$d/cmd"; : >"$d/out"; : >"$d/err"; : >"$d/in";
 if command -v setsid >/dev/null 2>&1; then echo setsid >"$d/detach"; setsid -f sh -c "$2" stayssh-stream run "$n" </dev/null >/dev/null 2>&1;
@@ -96,7 +98,7 @@ elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i
 sig(){ p=; [ -f "$d/pid" ] && read p <"$d/pid"; num "$p" || return 1;
 if [ "$(cat "$d/detach")" = setsid ]; then kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p"; else kill -"$1" "$p"; fi; };
 hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; [ -f "$d/helpers" ] && read h <"$d/helpers"; for q in $h; do kill -9 "$q" 2>/dev/null; done;
-if [ -f "$d/exit" ]; then rm -rf "$d"; fi; };
+if [ -f "$d/exit" ]; then drop; fi; };
 if [ "$1" = list ]; then for d in "$B"/*; do [ -f "$d/mux" ] && [ "$(cat "$d/mux")" = stream ] || continue;
 a=; [ -f "$d/attached" ] && read a <"$d/attached"; s=detached; if num "$a" && kill -0 "$a" 2>/dev/null; then s=attached; fi;
 printf '%s %s %s %s' "\${d##*/}" "$s" "$(cat "$d/created")" "$(tr '[:cntrl:]' ' ' <"$d/cmd")"; echo; done; exit 0; fi;
@@ -114,7 +116,7 @@ hdr "in=$is out=$oo err=$eo"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$
 ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; ack "$3" "$4"; echo "in=$(sz "$d/in")";;
 signal) if [ -d "$d" ] && sig "$3"; then echo signalled; else echo error=no-session; exit 1; fi;;
 hangup) if [ -d "$d" ]; then hangup; fi; echo done;;
-fin) if [ -f "$d/exit" ]; then rm -rf "$d"; fi; echo done;;
+fin) if [ -f "$d/exit" ]; then drop; fi; echo done;;
 kill) if [ ! -f "$d/mux" ] || [ "$(cat "$d/mux")" != stream ]; then echo error=no-session; exit 1; fi; sig TERM; hangup; echo killed;;
 run) run;;
 *) hdr error=bad-op; exit 2;;
