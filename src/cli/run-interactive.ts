@@ -51,6 +51,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     onEvent: (e) => sink.emit(e),
     watchNetwork: watchNetwork(cfg.hostName),
     notice: (t) => log.info(t),
+    destination: cli.destination,
   });
   // Killed politely (SIGTERM): like `~.`, the session stays and we say how to resume it,
   // and exit 255 as ssh does when killed. raw-mode.ts restores the terminal first and,

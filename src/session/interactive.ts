@@ -36,6 +36,11 @@ export interface InteractiveOptions {
   onEvent(event: Omit<SessionEvent, 'ts' | 'host' | 'session'>): void;
   /** Printed on the terminal's stderr (not while the screen is owned by the session). */
   notice(text: string): void;
+  /**
+   * The destination as the user typed it (`user@host`, `ssh://...`), for the hints we print:
+   * `stayssh --list HOST` without the user would list another user's sessions.
+   */
+  destination?: string;
   linkHooks?: LinkHooks;
   watchNetwork?: NetworkWatch;
 }
@@ -180,6 +185,11 @@ export class InteractiveSession {
           if (gen === this.generation) this.onChannelClosed(status);
         },
       });
+      // A resize while the channel was being opened found no channel to tell (and the pty
+      // was asked for at the old size): send the size of now, or the session keeps the old
+      // one until the next resize.
+      const now = this.o.terminal.size();
+      if (gen === this.generation && (now.cols !== cols || now.rows !== rows)) this.channel.setWindow(now.rows, now.cols, 0, 0);
     } catch (err) {
       if (gen !== this.generation) return;
       this.feed({ type: 'failed', at: this.o.clock.now(), reason: `could not start the session: ${(err as Error).message}`, retryable: true });
@@ -192,7 +202,7 @@ export class InteractiveSession {
       case 'attached':
         this.created = true;
         if (r.others > 0 && !this.supervisor.state.wasUp) {
-          this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: stayssh --list ${this.o.connector.config.originalHost}`);
+          this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: stayssh --list ${this.o.destination ?? this.o.connector.config.originalHost}`);
         }
         this.feed({ type: 'attached', at });
         this.flushPending();

@@ -40,18 +40,19 @@ export function promptLine(question: string, opts: PromptOptions = {}): Promise<
 
 /**
  * OpenSSH's host key question: `yes` or `no` (any case), or a fingerprint typed back
- * (`SHA256:...`, `MD5:...`), which the caller compares with the key's. Anything else asks
- * again, as ssh does.
+ * (`SHA256:...`, `MD5:...`), which the caller compares with the key's. As in ssh's
+ * confirm(), only the first word counts and an empty answer (Enter alone) is `no`;
+ * anything else asks again.
  */
 export function promptYesNo(question: string, opts: PromptOptions = {}): Promise<HostKeyAnswer> {
   return withTty(opts, opts.what ?? 'a host key confirmation', async (tty) => {
     let q = question;
     const carry: Carry = {};
     for (;;) {
-      const answer = (await readLine(tty, q, true, carry)).trim();
+      const answer = (await readLine(tty, q, true, carry)).trim().split(/[ \t]/)[0] ?? '';
       const lower = answer.toLowerCase();
       if (lower === 'yes') return 'yes';
-      if (lower === 'no') return 'no';
+      if (lower === 'no' || lower === '') return 'no';
       if (/^(SHA256|MD5):\S+$/i.test(answer)) return { fingerprint: answer };
       q = "Please type 'yes', 'no' or the fingerprint: ";
     }

@@ -34,6 +34,18 @@ const CHANGED_BANNER = [
   'Someone could be eavesdropping on you right now (man-in-the-middle attack)!',
 ].join('\n');
 
+/** After an answer that is not one (a fingerprint other than this key's), as ssh asks again. */
+const ASK_AGAIN = "Please type 'yes', 'no' or the fingerprint: ";
+
+/** The short name ssh prints for a key type (OpenSSH's sshkey_type()): ED25519, RSA, ECDSA... */
+function keyTypeLabel(type: string): string {
+  if (type.startsWith('sk-ecdsa-')) return 'ECDSA-SK';
+  if (type.startsWith('sk-ssh-ed25519')) return 'ED25519-SK';
+  if (type.startsWith('ecdsa-')) return 'ECDSA';
+  if (type === 'ssh-dss') return 'DSA';
+  return type.replace(/^ssh-/, '').toUpperCase();
+}
+
 export class HostKeyGate {
   private pinned: Buffer | undefined;
   /** Why the last key was refused; the dial turns it into its error. */
@@ -109,14 +121,13 @@ export class HostKeyGate {
     if (o.strict === 'ask' && o.prompter) {
       const question =
         `The authenticity of host '${label}' can't be established.\n` +
-        `${type.replace(/^ssh-/, '').toUpperCase()} key fingerprint is ${fp}.\n` +
+        `${keyTypeLabel(type)} key fingerprint is ${fp}.\n` +
         `This key is not known by any other names.\n` +
         `Are you sure you want to continue connecting (yes/no/[fingerprint])? `;
-      for (;;) {
-        const answer = await o.prompter.confirmHostKey(question);
+      for (let q = question; ; q = ASK_AGAIN) {
+        const answer = await o.prompter.confirmHostKey(q);
         if (answer === 'no') throw new HostKeyRejected('host key verification failed');
         if (answer === 'yes' || answer.fingerprint === fp) break;
-        o.warn('The fingerprint you typed does not match; type yes, no or the fingerprint.');
       }
     }
     // OpenSSH writes new keys under `no` as well; only a changed key is never accepted.
@@ -130,7 +141,7 @@ export class HostKeyGate {
     if (!file || file === '/dev/null') return;
     try {
       appendKnownHost(file, this.opts.host, this.opts.port, { type, blob }, this.opts.hashKnownHosts);
-      this.opts.warn(`Warning: Permanently added '${label}' (${type}) to the list of known hosts.`);
+      this.opts.warn(`Warning: Permanently added '${label}' (${keyTypeLabel(type)}) to the list of known hosts.`);
     } catch (err) {
       this.opts.warn(`Failed to add the host to the list of known hosts (${file}): ${(err as Error).message}`);
     }

@@ -68,6 +68,9 @@ test('promptYesNo: yes / no in any case, a fingerprint, else asks again', async 
     ['YES\r', 'yes'],
     ['no\r', 'no'],
     ['  No \r', 'no'],
+    // OpenSSH's confirm(): Enter alone is no, and only the first word counts.
+    ['\r', 'no'],
+    ['yes please\r', 'yes'],
   ] as const) {
     const tty = new FakeTty();
     const p = promptYesNo('Are you sure you want to continue connecting (yes/no/[fingerprint])? ', { tty });
@@ -76,11 +79,11 @@ test('promptYesNo: yes / no in any case, a fingerprint, else asks again', async 
   }
   const tty = new FakeTty();
   const p = promptYesNo('Continue? ', { tty });
-  tty.type('maybe\r\rSHA256:abcDEF+/123\r');
+  tty.type('maybe\rperhaps\rSHA256:abcDEF+/123\r');
   assert.deepEqual(await p, { fingerprint: 'SHA256:abcDEF+/123' });
   assert.equal(
     tty.written,
-    "Continue? maybe\r\nPlease type 'yes', 'no' or the fingerprint: \r\nPlease type 'yes', 'no' or the fingerprint: SHA256:abcDEF+/123\r\n",
+    "Continue? maybe\r\nPlease type 'yes', 'no' or the fingerprint: perhaps\r\nPlease type 'yes', 'no' or the fingerprint: SHA256:abcDEF+/123\r\n",
   );
   assert.equal(tty.closed, 1);
 });
