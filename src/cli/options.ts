@@ -3,6 +3,8 @@
 export type MuxChoice = 'auto' | 'tmux' | 'screen';
 
 export interface CliOptions {
+  /** The words as given, for the command lines we print back (resume-hint.ts). */
+  argv: readonly string[];
   destination: string | undefined;
   /** Remote command words, joined with spaces for the remote shell exactly as ssh does. */
   command: string[];

@@ -68,6 +68,7 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
   }
   const raw = program.opts() as Raw;
   return {
+    argv,
     destination: split.destination,
     command: split.command,
     port: raw['p'] as number | undefined,

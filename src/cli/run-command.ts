@@ -8,7 +8,7 @@ import { livenessFrom } from '../session/liveness-settings.js';
 import { generateSessionName } from '../session/names.js';
 import { watchNetwork } from '../session/watchers/index.js';
 import { runStream } from '../stream/stream-session.js';
-import { shQuote } from '../remote/quote.js';
+import { resumeCommandLine } from './resume-hint.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
 import { requestedEnv } from './session-env.js';
@@ -48,15 +48,10 @@ export async function runStreamCommand(cli: CliOptions, cfg: ResolvedSshConfig, 
           for (const s of ['SIGTERM', 'SIGHUP'] as const) process.off(s, handler);
         };
       },
-      resumeCommand: streamResumeCommand(name, cli.destination ?? cfg.originalHost, command),
+      // With no command the login shell runs: -T keeps a terminal's stdin from asking for a pty.
+      resumeCommand: resumeCommandLine(cli.argv, name, { noTty: command === '' }),
     }),
   );
-}
-
-/** The command line that joins this stream session from another client (quoted for a shell). */
-function streamResumeCommand(name: string, destination: string, command: string): string {
-  // With no command the login shell runs; -T keeps a terminal's stdin from asking for a pty.
-  return `stayssh --session ${name} ${command === '' ? '-T ' : ''}${shQuote(destination)}${command === '' ? '' : ` ${shQuote(command)}`}`;
 }
 
 /** -N: forwards only; the link is re-dialed like a session's until the policy gives up. */

@@ -14,6 +14,7 @@ import type { CliOptions } from './options.js';
 import { requestedEnv } from './session-env.js';
 import { carriedEnv } from '../remote/shim.js';
 import { eventSink, policyFrom } from './session-setup.js';
+import { listCommandLine, resumeCommandLine } from './resume-hint.js';
 
 export interface InteractiveRun {
   cli: CliOptions;
@@ -51,7 +52,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     onEvent: (e) => sink.emit(e),
     watchNetwork: watchNetwork(cfg.hostName),
     notice: (t) => log.info(t),
-    destination: cli.destination,
+    listCommand: listCommandLine(cli.argv),
   });
   // Killed politely (SIGTERM): like `~.`, the session stays and we say how to resume it,
   // and exit 255 as ssh does when killed. raw-mode.ts restores the terminal first and,
@@ -62,7 +63,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
   terminal.dispose();
   if (result.resumable) {
     if (r.resumable === false) return result.code;
-    const how = `stayssh --session ${name} ${cli.destination ?? cfg.originalHost}`;
+    const how = resumeCommandLine(cli.argv, name);
     log.info(`stayssh: ${result.reason === 'detached' ? 'detached from' : 'left'} session ${name}; resume with: ${how}`);
     if (result.reason !== 'detached') log.info(`stayssh: ${result.reason}`);
   } else if (result.code === 255 && result.reason !== 'remote exited') {

@@ -37,10 +37,10 @@ export interface InteractiveOptions {
   /** Printed on the terminal's stderr (not while the screen is owned by the session). */
   notice(text: string): void;
   /**
-   * The destination as the user typed it (`user@host`, `ssh://...`), for the hints we print:
-   * `stayssh --list HOST` without the user would list another user's sessions.
+   * The command line that lists this host's sessions, as the user would type it (their
+   * user@, -p, -i...: `stayssh --list HOST` alone could list another user's, or fail).
    */
-  destination?: string;
+  listCommand?: string;
   linkHooks?: LinkHooks;
   watchNetwork?: NetworkWatch;
 }
@@ -202,7 +202,7 @@ export class InteractiveSession {
       case 'attached':
         this.created = true;
         if (r.others > 0 && !this.supervisor.state.wasUp) {
-          this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: stayssh --list ${this.o.destination ?? this.o.connector.config.originalHost}`);
+          this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: ${this.o.listCommand ?? `stayssh --list ${this.o.connector.config.originalHost}`}`);
         }
         this.feed({ type: 'attached', at });
         this.flushPending();

@@ -7,13 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runStayssh } from '../support/stayssh-cli.js';
+import { runPrintedCommand } from '../support/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */
 const PROMPT_TIMEOUT_MS = 15_000;
 /** The notice, as src/session/interactive.ts words it; group 1 is the count, 2 the advice. */
-const NOTICE = /stayssh: (\d+) other detached session\(s\) on this host: (stayssh --list \S+)/;
+const NOTICE = /stayssh: (\d+) other detached session\(s\) on this host: (stayssh --list [^\n]+)/;
 
 describe('a new session mentions the detached ones', () => {
   let fx: ProxiedSshd;
@@ -54,12 +54,11 @@ describe('a new session mentions the detached ones', () => {
     assert.equal(notice[1], '2');
     assert.equal(third.printed.match(new RegExp(NOTICE.source, 'g'))?.length, 1, 'one line');
 
-    // The advice works: with the connection options the user would have in ~/.ssh/config
-    // (here on the command line), it lists the two detached sessions.
-    const options = fx.staysshArgs().slice(0, -1);
-    const advice = (notice[2] ?? '').split(' ').slice(1);
-    const list = await runStayssh([...options, ...advice, '--json'], { env: fx.env });
-    assert.equal(list.code, 0, `${advice.join(' ')}: ${list.stderr}`);
+    // The advice works as printed (the user's own options, user@host included): it lists
+    // the two detached sessions.
+    const advice = (notice[2] ?? '').trim();
+    const list = await runPrintedCommand(`${advice} --json`, { env: fx.env });
+    assert.equal(list.code, 0, `${advice}: ${list.stderr}`);
     const states = (JSON.parse(list.stdout) as Array<{ name: string; state: string }>).map((s) => `${s.name}:${s.state}`).sort();
     assert.deepEqual(states, ['left-screen:detached', 'left-tmux:detached', 'new-one:attached']);
 

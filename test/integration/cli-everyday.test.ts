@@ -12,7 +12,7 @@ import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
 import { run, runOk, start } from '../harness/run.js';
 import { startTerminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { runStayssh, startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runPrintedCommand, runStayssh, startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
 
 describe('stayssh for everyday ssh work', () => {
   let sshd: SshdHandle;
@@ -60,9 +60,11 @@ describe('stayssh for everyday ssh work', () => {
     first.kill('SIGTERM');
     const left = await first.exited;
     assert.equal(left.code, 255, left.stderr);
-    assert.ok(left.stderr.includes(`resume with: stayssh --session rejoin ${sshd.user}@${sshd.host} '${cmd}'`), left.stderr);
+    // The advice is the user's own command line again, with the session's name: it runs as printed.
+    const advice = /resume with: (stayssh --session rejoin .*)$/m.exec(left.stderr)?.[1];
+    assert.ok(advice, left.stderr);
     await sshd.runAsUser(`touch "$HOME/${flag}"`);
-    const again = await runStayssh([...staysshArgs(sshd), '--session', 'rejoin', cmd], { env });
+    const again = await runPrintedCommand(advice, { env });
     assert.equal(again.stdout, 'done\n', again.stderr);
     assert.equal(again.code, 3);
   });

@@ -51,6 +51,16 @@ export function startStayssh(args: readonly string[], opts: Omit<RunOptions, 'ti
   return start(process.execPath, [STAYSSH_BIN, ...args], opts);
 }
 
+/**
+ * Runs a command line stayssh printed for the user ("resume with: stayssh ..."), verbatim,
+ * through /bin/sh, with `stayssh` meaning this checkout's.
+ */
+export function runPrintedCommand(line: string, opts: RunOptions = {}): Promise<RunResult> {
+  const script = `stayssh() { "$STAYSSH_NODE" "$STAYSSH_BIN" "$@"; }; ${line}`;
+  const env = { ...(opts.env ?? process.env), STAYSSH_NODE: process.execPath, STAYSSH_BIN };
+  return run('/bin/sh', ['-c', script], { ...opts, env });
+}
+
 /** The shell command line that runs stayssh (for a terminal pane). */
 export function staysshCommandLine(args: readonly string[]): string[] {
   return [process.execPath, STAYSSH_BIN, ...args];
