@@ -12,6 +12,7 @@ import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { runStayssh, singleErrorLine } from '../support/stayssh-cli.js';
+import { readEvents } from '../support/events-file.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */
@@ -21,19 +22,6 @@ interface ListedSession {
   name: string;
   state: string;
   mux: string;
-}
-
-interface EventLine {
-  event: string;
-  session?: string;
-}
-
-function readEvents(path: string): EventLine[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as EventLine);
 }
 
 describe('command line and stayssh config file', () => {

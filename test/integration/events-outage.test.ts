@@ -11,25 +11,8 @@ import { type FaultProxy } from '../harness/fault-proxy.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startStayssh, staysshArgs } from '../support/stayssh-cli.js';
-import type { SessionEvent, SessionEventName } from '../../src/session/events.js';
-
-function readEvents(path: string): SessionEvent[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as SessionEvent);
-}
-
-/** KEY=VALUE lines of a hook's `env` dump, STAYSSH_* only. */
-function hookEnv(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^(STAYSSH_[A-Z_]+)=(.*)$/.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
-  }
-  return out;
-}
+import type { SessionEventName } from '../../src/session/events.js';
+import { hookEnv, readEvents } from '../support/events-file.js';
 
 describe('events and hooks record what happened to the link', () => {
   let fx: ProxiedSshd;

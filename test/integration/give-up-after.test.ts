@@ -13,6 +13,7 @@ import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { startStayssh } from '../support/stayssh-cli.js';
+import { hookEnv, readEvents } from '../support/events-file.js';
 
 /** Fast dead-link detection: one unanswered second of silence. */
 const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
@@ -24,31 +25,11 @@ const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
 const GIVE_UP_DEADLINE_MS = 25_000;
 const PROMPT = /\$\s*$/m;
 
-interface EventLine {
-  event: string;
-  attempt?: number;
-  downtimeMs?: number;
-  session?: string;
-}
-
-function readEvents(path: string): EventLine[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as EventLine);
-}
-
 /** The STAYSSH_* variables of a hook's `env` dump, once the dump is complete. */
-async function hookEnv(path: string): Promise<Record<string, string>> {
+async function completeHookEnv(path: string): Promise<Record<string, string>> {
   // The hook writes while `env` runs: wait for the last variable we read.
   await waitFor(() => existsSync(path) && /STAYSSH_EVENT=/.test(readFileSync(path, 'utf8')) && /STAYSSH_DOWNTIME_MS=/.test(readFileSync(path, 'utf8')), { what: `the give-up hook to write ${path}` });
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^(STAYSSH_[A-Z_]+)=(.*)$/.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
-  }
-  return out;
+  return hookEnv(path);
 }
 
 describe('--give-up-after ends a session whose link stays dead', () => {
@@ -82,7 +63,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
       const gaveUp = seen.find((e) => e.event === 'gave-up');
       assert.equal(typeof gaveUp?.downtimeMs, 'number');
       assert.equal(gaveUp?.session, 'give-up-stream');
-      const hook = await hookEnv(hookFile);
+      const hook = await completeHookEnv(hookFile);
       assert.equal(hook['STAYSSH_EVENT'], 'gave-up');
       assert.equal(hook['STAYSSH_SESSION'], 'give-up-stream');
     } finally {
@@ -113,7 +94,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
       const reconnecting = seen.filter((e) => e.event === 'reconnecting');
       assert.ok(reconnecting.length >= 1, `re-dialed before giving up: ${seen.map((e) => e.event).join(' ')}`);
       assert.equal(seen.at(-1)?.event, 'gave-up', seen.map((e) => e.event).join(' '));
-      const hook = await hookEnv(hookFile);
+      const hook = await completeHookEnv(hookFile);
       assert.equal(hook['STAYSSH_EVENT'], 'gave-up');
       assert.equal(hook['STAYSSH_SESSION'], 'give-up-tty');
     } finally {
