@@ -20,6 +20,7 @@ import { openAttach, type AttachRequest } from './attach-channel.js';
 import type { Clock, TimerId } from './clock.js';
 import type { SessionEvent } from './events.js';
 import type { ResettablePolicy } from './policy.js';
+import { dialWithin, untilGiveUp } from './dial-deadline.js';
 import { Supervisor, type Effect, type Input } from './supervisor.js';
 import type { TerminalPort } from './terminal-port.js';
 import { handleEscape } from './escape-actions.js';
@@ -153,7 +154,8 @@ export class InteractiveSession {
     const first = !this.supervisor.state.wasUp;
     let conn: Connection;
     try {
-      conn = await this.o.connector.dial(first);
+      const deadline = first ? undefined : untilGiveUp(this.o.policy.giveUpAfterMs, this.supervisor.state.downSince, this.o.clock.now());
+      conn = await dialWithin(this.o.connector.dial(first), this.o.clock, deadline);
     } catch (err) {
       if (gen !== this.generation) return;
       const failure = err instanceof DialError ? err.failure : { message: String(err), retryable: true };

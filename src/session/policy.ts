@@ -19,6 +19,8 @@ export interface ResettablePolicy {
   policy: ReconnectPolicy;
   /** A network change or wake: the next re-dial starts from the shortest delay again. */
   reset(): void;
+  /** The give-up limit, if any: a re-dial in flight is cut off when it falls due. */
+  giveUpAfterMs?: number;
 }
 
 export function defaultPolicy(o: DefaultPolicyOptions = {}): ResettablePolicy {
@@ -33,5 +35,5 @@ export function defaultPolicy(o: DefaultPolicyOptions = {}): ResettablePolicy {
     if (o.giveUpAfterMs !== undefined) return Math.min(delay, o.giveUpAfterMs - ctx.downtimeMs);
     return delay;
   };
-  return { policy, reset: () => backoff.reset() };
+  return { policy, reset: () => backoff.reset(), giveUpAfterMs: o.giveUpAfterMs };
 }

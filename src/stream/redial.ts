@@ -12,6 +12,7 @@ import type { Clock } from '../session/clock.js';
 import type { ReconnectPolicy } from '../session/events.js';
 import type { Connection } from '../transport/connection.js';
 import { DialError } from '../transport/dial.js';
+import { dialWithin, untilGiveUp } from '../session/dial-deadline.js';
 import type { StreamEvent } from './stream-session.js';
 
 /** Wakes the redial loop from its wait; a nudge with no wait in progress is dropped. */
@@ -51,6 +52,8 @@ export interface RedialOptions {
   onEvent(e: StreamEvent): void;
   /** Cuts a backoff wait short (network change, wake). */
   nudge?: RedialNudge;
+  /** The policy's give-up limit: a dial still under way when it falls due is cut off. */
+  giveUpAfterMs?: number;
 }
 
 export async function redial(o: RedialOptions): Promise<Connection | undefined> {
@@ -67,7 +70,7 @@ export async function redial(o: RedialOptions): Promise<Connection | undefined> 
     if (o.isDone()) return undefined;
     o.onEvent({ event: 'reconnecting', attempt });
     try {
-      const conn = await o.connector.dial(false);
+      const conn = await dialWithin(o.connector.dial(false), o.clock, untilGiveUp(o.giveUpAfterMs, o.downSince, o.clock.now()));
       o.onEvent({ event: 'reconnected', attempt, downtimeMs: Math.max(0, o.clock.now() - o.downSince) });
       return conn;
     } catch (err) {

@@ -39,7 +39,7 @@ export interface StreamOptions {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   liveness: { intervalMs: number; countMax: number };
-  policy: { policy: ReconnectPolicy; reset(): void };
+  policy: { policy: ReconnectPolicy; reset(): void; giveUpAfterMs?: number };
   onEvent(e: StreamEvent): void;
   warn(text: string): void;
   /** Subscribe to SIGTERM/SIGHUP: leave, the command running on; returns an unsubscribe. */

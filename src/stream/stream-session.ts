@@ -212,7 +212,7 @@ class StreamSession {
     this.stdin.linkLost();
     this.o.onEvent({ event: 'disconnected', reason });
     const downSince = this.clock.now();
-    redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent, nudge: this.redialNudge }).then(
+    redial({ connector: this.o.connector, policy: this.o.policy.policy, clock: this.clock, downSince, reason, isDone: () => this.done, onEvent: this.o.onEvent, nudge: this.redialNudge, giveUpAfterMs: this.o.policy.giveUpAfterMs }).then(
       (conn) => {
         if (conn === undefined || this.done) {
           conn?.end();

@@ -19,8 +19,8 @@ import { hookEnv, readEvents } from '../support/events-file.js';
 const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
 /**
  * How long (ms) a give-up may take at most before the test calls it missing: liveness
- * (~2 s) + the 2 s limit + one black-holed re-dial's connect deadline (5 s), with room
- * for a loaded machine. Without a limit stayssh would re-dial forever.
+ * (~2 s) + the 2 s limit (a re-dial in flight is cut off then), with room for a loaded
+ * machine. Without a limit stayssh would re-dial forever.
  */
 const GIVE_UP_DEADLINE_MS = 25_000;
 const PROMPT = /\$\s*$/m;
