@@ -8,13 +8,12 @@ import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
-import { sendKeys } from '../transport/channel-send.js';
 import { isLocalAddress } from '../transport/local-address.js';
 import type { ShimReport } from '../remote/types.js';
-import { EscapeParser } from '../terminal/escape-parser.js';
 import { StatusLine, type StatusState } from '../terminal/status-line.js';
 import { StatusTicker } from './status-ticker.js';
-import { OutageBuffer } from './outage-buffer.js';
+import { KeyRelay } from './key-relay.js';
+import { repaintScreen } from './repaint.js';
 import { LivenessMonitor } from './liveness.js';
 import { openAttach, type AttachRequest } from './attach-channel.js';
 import type { Clock, TimerId } from './clock.js';
@@ -62,8 +61,7 @@ export class InteractiveSession {
   private retryTimer: TimerId | undefined;
   private nextAttemptAt: number | undefined;
   private readonly status: StatusTicker;
-  private readonly escapes: EscapeParser;
-  private readonly pending = new OutageBuffer();
+  private readonly keys: KeyRelay;
   private readonly liveness: LivenessMonitor;
   private finish!: (r: InteractiveResult) => void;
   private stopWatching: (() => void) | undefined;
@@ -73,7 +71,15 @@ export class InteractiveSession {
   constructor(private readonly o: InteractiveOptions) {
     this.supervisor = new Supervisor(o.policy.policy);
     this.status = new StatusTicker(new StatusLine(o.terminal.stderr), o.clock, () => this.statusState());
-    this.escapes = new EscapeParser(o.escapeChar);
+    this.keys = new KeyRelay(o.escapeChar, (command) =>
+      handleEscape(command, {
+        detach: () => this.feed({ type: 'detach', at: o.clock.now() }),
+        redial: () => this.feed({ type: 'redial-now', at: o.clock.now(), reason: 'reconnect requested (~R)' }),
+        terminal: o.terminal,
+        escapeChar: o.escapeChar,
+        forwards: o.linkHooks?.describe,
+      }),
+    );
     this.liveness = new LivenessMonitor(o.clock, o.liveness, {
       probe: () => this.conn?.ping(),
       doubt: () => this.feed({ type: 'link-doubt', at: o.clock.now() }),
@@ -85,7 +91,7 @@ export class InteractiveSession {
   run(): Promise<InteractiveResult> {
     const done = new Promise<InteractiveResult>((resolve) => (this.finish = resolve));
     const t = this.o.terminal;
-    t.onInput((data) => this.onKeys(data));
+    t.onInput((data) => this.keys.typed(data, this.supervisor.state.phase === 'attached' ? this.channel : undefined));
     t.onResize((cols, rows) => this.channel?.setWindow(rows, cols, 0, 0));
     this.stopWatching = this.o.watchNetwork?.((reason) => this.networkChanged(reason));
     this.feed({ type: 'start', at: this.o.clock.now() });
@@ -136,8 +142,8 @@ export class InteractiveSession {
         else this.status.hide();
         break;
       case 'link-back':
-        this.flushPending();
-        this.redrawScreen();
+        this.keys.flush(this.channel);
+        if (this.channel) repaintScreen(this.channel, this.o.terminal.size());
         break;
       case 'event':
         this.o.onEvent({ event: e.event, attempt: e.attempt, reason: e.reason, downtimeMs: e.downtimeMs, code: e.code });
@@ -207,7 +213,7 @@ export class InteractiveSession {
           this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: ${this.o.listCommand ?? `stayssh --list ${this.o.connector.config.originalHost}`}`);
         }
         this.feed({ type: 'attached', at });
-        this.flushPending();
+        this.keys.flush(this.channel);
         break;
       case 'exit':
         this.feed({ type: 'remote-exit', at, status: r.status });
@@ -234,46 +240,6 @@ export class InteractiveSession {
     if (this.conn && !this.conn.closed) {
       this.feed({ type: 'failed', at: this.o.clock.now(), reason: `the remote session ended unexpectedly (status ${status ?? 'unknown'})`, retryable: false });
     }
-  }
-
-  private onKeys(data: Buffer): void {
-    for (const item of this.escapes.push(data)) {
-      if (item.kind === 'command') {
-        handleEscape(item.command, {
-          detach: () => this.feed({ type: 'detach', at: this.o.clock.now() }),
-          redial: () => this.feed({ type: 'redial-now', at: this.o.clock.now(), reason: 'reconnect requested (~R)' }),
-          terminal: this.o.terminal,
-          escapeChar: this.o.escapeChar,
-          forwards: this.o.linkHooks?.describe,
-        });
-        continue;
-      }
-      if (this.channel && this.supervisor.state.phase === 'attached') sendKeys(this.channel, item.data);
-      else this.pending.push(item.data);
-    }
-  }
-
-  private flushPending(): void {
-    const keys = this.pending.drain();
-    if (keys.length && this.channel) sendKeys(this.channel, keys);
-  }
-
-  /**
-   * Has the multiplexer repaint the whole screen, status line row included. A reattach
-   * repaints by itself; after doubt → alive on the same link nothing would. The pty's
-   * pixel size is changed and put back: the multiplexer's client gets SIGWINCH and tmux
-   * redraws the client on every resize message, while the character size, and so the
-   * program inside, is left alone (the kernel signals only the pty's own foreground
-   * group, the attach client, and tmux resizes the pane only when cols/rows change).
-   * screen ignores a SIGWINCH that leaves cols/rows as they were, and one row less and
-   * back loses what was on the bottom row: under screen the status line's row stays blank
-   * until the program redraws it.
-   */
-  private redrawScreen(): void {
-    if (!this.channel) return;
-    const { cols, rows } = this.o.terminal.size();
-    this.channel.setWindow(rows, cols, 1, 1);
-    this.channel.setWindow(rows, cols, 0, 0);
   }
 
   private dropLink(_reason: string): void {
