@@ -11,7 +11,8 @@ import { type SshdHandle } from '../harness/sshd.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
-import { runStayssh, singleErrorLine } from '../support/stayssh-cli.js';
+import { run } from '../harness/run.js';
+import { runStayssh, singleErrorLine, STAYSSH_BIN } from '../support/stayssh-cli.js';
 import { readEvents } from '../support/events-file.js';
 
 const PROMPT = /\$\s*$/m;
@@ -86,6 +87,14 @@ describe('command line and stayssh config file', () => {
   test('--version prints the version of package.json and exits 0', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     const r = await runStayssh(['--version'], { env: freshClient() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), pkg.version);
+  });
+
+  test('bin/stayssh runs as its own program (its #! line passes node flags through env -S)', async () => {
+    // How users start it (./bin/stayssh, or the npm bin link): no `node` in front.
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = await run(STAYSSH_BIN, ['--version'], { env: freshClient() });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), pkg.version);
   });

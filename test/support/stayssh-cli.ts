@@ -1,11 +1,27 @@
 // Running the real stayssh binary (bin/stayssh -> dist/) against a harness server, with an
 // isolated HOME so nothing of the machine's ~/.ssh, agent or config leaks into a test.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../harness/test-server.js';
 import { run, start, type RunOptions, type RunResult, type Running } from '../harness/run.js';
 
 /** Absolute path of bin/stayssh (tests run from dist/test/...). */
 export const STAYSSH_BIN = fileURLToPath(new URL('../../../bin/stayssh', import.meta.url));
+
+/**
+ * The node flags of bin/stayssh's `#!/usr/bin/env -S node FLAGS` line: tests start
+ * `node FLAGS bin/stayssh` (process.execPath, whatever PATH says), as the shebang would.
+ */
+export const STAYSSH_NODE_FLAGS: readonly string[] = launcherNodeFlags(readFileSync(STAYSSH_BIN, 'utf8'));
+
+export function launcherNodeFlags(launcher: string): string[] {
+  const m = /^#!\/usr\/bin\/env -S node((?: +--[\w-]+(?:=\S+)?)*) *\n/.exec(launcher);
+  if (!m) throw new Error('bin/stayssh does not start with "#!/usr/bin/env -S node [--flag...]"');
+  return (m[1] ?? '').trim().split(/ +/).filter((f) => f !== '');
+}
+
+/** node, its flags and the launcher: the argv prefix that runs this checkout's stayssh. */
+const STAYSSH_PREFIX = [process.execPath, ...STAYSSH_NODE_FLAGS, STAYSSH_BIN];
 
 export interface StaysshArgsOptions {
   knownHostsFile?: string;
@@ -44,11 +60,11 @@ export function staysshArgs(server: TestServer, opts: StaysshArgsOptions = {}): 
 }
 
 export function runStayssh(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [STAYSSH_BIN, ...args], opts);
+  return run(process.execPath, [...STAYSSH_PREFIX.slice(1), ...args], opts);
 }
 
 export function startStayssh(args: readonly string[], opts: Omit<RunOptions, 'timeoutMs'> = {}): Running {
-  return start(process.execPath, [STAYSSH_BIN, ...args], opts);
+  return start(process.execPath, [...STAYSSH_PREFIX.slice(1), ...args], opts);
 }
 
 /**
@@ -56,14 +72,14 @@ export function startStayssh(args: readonly string[], opts: Omit<RunOptions, 'ti
  * through /bin/sh, with `stayssh` meaning this checkout's.
  */
 export function runPrintedCommand(line: string, opts: RunOptions = {}): Promise<RunResult> {
-  const script = `stayssh() { "$STAYSSH_NODE" "$STAYSSH_BIN" "$@"; }; ${line}`;
-  const env = { ...(opts.env ?? process.env), STAYSSH_NODE: process.execPath, STAYSSH_BIN };
+  const script = `stayssh() { "$STAYSSH_NODE" $STAYSSH_NODE_FLAGS "$STAYSSH_BIN" "$@"; }; ${line}`;
+  const env = { ...(opts.env ?? process.env), STAYSSH_NODE: process.execPath, STAYSSH_NODE_FLAGS: STAYSSH_NODE_FLAGS.join(' '), STAYSSH_BIN };
   return run('/bin/sh', ['-c', script], { ...opts, env });
 }
 
 /** The shell command line that runs stayssh (for a terminal pane). */
 export function staysshCommandLine(args: readonly string[]): string[] {
-  return [process.execPath, STAYSSH_BIN, ...args];
+  return [...STAYSSH_PREFIX, ...args];
 }
 
 /** SPEC §7: one clear line on stderr, no stack trace. Returns that line. */
