@@ -1,13 +1,14 @@
 /**
- * Stream mode's control round trips (`ctl`): acknowledge the output written locally (the
- * server frees it and a joining client starts there), declare stdin's EOF, and learn how
- * many stdin bytes the server holds. One at a time; a request while one is out runs after.
+ * Stream mode's control round trips (control-line.ts): acknowledge the output written
+ * locally (the server frees it and a joining client starts there), declare stdin's EOF,
+ * and learn how many stdin bytes the server holds. One at a time; a request while one is
+ * out runs after.
  */
 import type { Clock } from '../session/clock.js';
 import type { Connection } from '../transport/connection.js';
 import type { OutputRelay } from './output-relay.js';
 import type { StdinFlow } from './stdin-flow.js';
-import { ctlCommand, parseInSize, runControl } from './stream-commands.js';
+import { ControlLine } from './control-line.js';
 import { CONFIRM_RETRY_MS, CONTROL_TIMEOUT_MS, OUTPUT_ACK_BYTES, STDIN_CONFIRM_BYTES } from './stream-options.js';
 
 export interface ConfirmationsDeps {
@@ -25,6 +26,8 @@ export class Confirmations {
   /** Output bytes (both streams) the server was told were written. */
   private acked = 0;
   private eofDeclared = false;
+  /** The open control channel of the current link. */
+  private line: ControlLine | undefined;
 
   constructor(private readonly d: ConfirmationsDeps) {}
 
@@ -58,11 +61,14 @@ export class Confirmations {
     const flow = this.d.flow;
     const eofAt = flow.spool.eof;
     const { outOffset, errOffset, delivered } = this.d.output;
-    runControl(conn, ctlCommand(this.d.name, outOffset, errOffset, eofAt), CONTROL_TIMEOUT_MS).then(
-      (r) => {
+    if (this.line?.conn !== conn) {
+      this.line?.close();
+      this.line = new ControlLine(conn, this.d.name, CONTROL_TIMEOUT_MS);
+    }
+    this.line.ask(outOffset, errOffset, eofAt).then(
+      (n) => {
         this.busy = false;
-        const n = parseInSize(r.stdout);
-        if (n === undefined || conn !== this.d.link()) return; // Ended, or a reattach re-synchronised.
+        if (conn !== this.d.link()) return; // Ended, or a reattach re-synchronised.
         flow.confirmed(n);
         this.acked = delivered;
         if (eofAt !== undefined) this.eofDeclared = true;
@@ -70,8 +76,16 @@ export class Confirmations {
         else if (flow.spool.held >= STDIN_CONFIRM_BYTES) this.d.clock.setTimeout(() => this.soon(), CONFIRM_RETRY_MS);
       },
       () => {
-        this.busy = false; // The link failed: the next attach carries offsets and EOF.
+        // The link failed (the next attach carries offsets and EOF), or the session is
+        // gone from the server (the attach channel reports how it ended).
+        this.busy = false;
       },
     );
+  }
+
+  /** The session ended here: hang up the control channel. */
+  close(): void {
+    this.line?.close();
+    this.line = undefined;
   }
 }

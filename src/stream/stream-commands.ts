@@ -37,6 +37,16 @@ export function ctlCommand(name: string, outOffset: number, errOffset: number, e
   return scriptCall('ctl', [name, outOffset, errOffset, eofAt ?? -1]);
 }
 
+/** ctl as a conversation (see control-line.ts): `OUT ERR EOF` lines in, `in=N` lines out. */
+export function ctldCommand(name: string): string {
+  return scriptCall('ctld', [name]);
+}
+
+/** One question on a ctld channel (numbers only: nothing else reaches the remote shell). */
+export function ctldRequest(outOffset: number, errOffset: number, eofAt: number | undefined): string {
+  return `${outOffset} ${errOffset} ${eofAt ?? -1}\n`;
+}
+
 /** Send a signal (name without SIG, e.g. INT) to the command's process group. */
 export function signalCommand(name: string, signal: string): string {
   return scriptCall('signal', [name, signal]);

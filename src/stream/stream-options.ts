@@ -17,8 +17,12 @@ export const STDIN_CONFIRM_BYTES = 4 * 1024 * 1024;
 export const OUTPUT_ACK_BYTES = 128 * 1024 * 1024;
 /** A control exec (ctl, signal, hangup, fin) gets this long, ms: a few round trips + ~50 ms sh. */
 export const CONTROL_TIMEOUT_MS = 5_000;
-/** Re-ask for a stdin confirmation this soon when the server had not caught up yet, ms. */
-export const CONFIRM_RETRY_MS = 100;
+/**
+ * Re-ask for a stdin confirmation this soon when the server had not caught up yet, ms.
+ * A question is a line on an open channel and one `wc` there; local stdin may be paused
+ * at the high-water mark meanwhile, so a long wait would idle the upload.
+ */
+export const CONFIRM_RETRY_MS = 20;
 /** Channel closes without an exit status on a live link before we stop trying, count. */
 export const MAX_BARREN_ATTACHES = 3;
 

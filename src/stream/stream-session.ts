@@ -281,6 +281,7 @@ class StreamSession {
     this.stdin.stop();
     if (warning) this.o.warn(warning);
     this.liveness.stop();
+    this.confirmations.close();
     this.interrupts.dispose();
     for (const c of this.cleanups.splice(0)) c();
     const conn = this.conn;
