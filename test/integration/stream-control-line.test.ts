@@ -3,51 +3,32 @@
 // answers in order and current, state written where attaches and joiners read it, one
 // exec for many questions, and a fresh channel after a failed one.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Client, ClientChannel } from 'ssh2';
-import ssh2 from '../../src/transport/ssh2.js';
+import { describe, it } from 'node:test';
+import type { Client } from 'ssh2';
 import { ControlLine, type ControlLink } from '../../src/stream/control-line.js';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { execSsh2, useBareSsh2 } from '../support/bare-ssh2.js';
 
 /** A question's deadline, ms: generous for a loaded 2-core box (answers take a few ms). */
 const ANSWER_TIMEOUT_MS = 10_000;
 const STATE = 'case $XDG_STATE_HOME in /*) S=$XDG_STATE_HOME/stayssh;; *) S=$HOME/.local/state/stayssh;; esac; d=$S/sessions';
 
-function connect(server: SshdHandle): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once('ready', () => resolve(client)).once('error', reject);
-    client.connect({ host: server.host, port: server.port, username: server.user, privateKey: readFileSync(server.clientKeyPath), hostVerifier: () => true });
-  });
-}
-
 /** The link as ControlLine sees it, counting execs. */
 function link(client: Client): ControlLink & { execs: number } {
   const l = {
     execs: 0,
-    exec(command: string): Promise<ClientChannel> {
+    exec(command: string) {
       l.execs++;
-      return new Promise((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
+      return execSsh2(client, command);
     },
   };
   return l;
 }
 
 describe('stream control line', () => {
-  let server: SshdHandle;
-  let client: Client;
-  before(async () => {
-    server = await startSshd();
-    client = await connect(server);
-  });
-  after(async () => {
-    client?.end();
-    await server?.close();
-  });
+  const fx = useBareSsh2();
 
   async function remote(cmd: string): Promise<string> {
-    const r = await server.runAsUser(`${STATE}; ${cmd}`);
+    const r = await fx.server.runAsUser(`${STATE}; ${cmd}`);
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   }
@@ -59,7 +40,7 @@ describe('stream control line', () => {
 
   it('answers every question in order with the stdin size of that moment, all on one channel', async () => {
     await session('up', 1000);
-    const l = link(client);
+    const l = link(fx.client);
     const line = new ControlLine(l, 'up', ANSWER_TIMEOUT_MS);
     assert.equal(await line.ask(0, 0, undefined), 1000);
     await remote('head -c 234 /dev/zero >>"$d/up/in"');
@@ -72,7 +53,7 @@ describe('stream control line', () => {
 
   it('records stdin EOF once and the acknowledged output offsets where a joining client reads them', async () => {
     await session('eof', 10);
-    const line = new ControlLine(link(client), 'eof', ANSWER_TIMEOUT_MS);
+    const line = new ControlLine(link(fx.client), 'eof', ANSWER_TIMEOUT_MS);
     assert.equal(await line.ask(5, 7, 10), 10);
     assert.equal(await remote('cat "$d/eof/stdin-eof" "$d/eof/acked"'), '10\n5 7\n');
     // EOF is stated once: a later, different total is ignored; acks move on.
@@ -82,7 +63,7 @@ describe('stream control line', () => {
   });
 
   it('a question about a session gone from the server fails; the next one opens a new channel', async () => {
-    const l = link(client);
+    const l = link(fx.client);
     const line = new ControlLine(l, 'later', ANSWER_TIMEOUT_MS);
     await assert.rejects(line.ask(0, 0, undefined), /unexpected control answer: error=no-session/);
     await session('later', 42);
@@ -93,7 +74,7 @@ describe('stream control line', () => {
 
   it('pending questions fail when the line is closed, instead of waiting out their deadline', async () => {
     await session('closing', 1);
-    const line = new ControlLine(link(client), 'closing', ANSWER_TIMEOUT_MS);
+    const line = new ControlLine(link(fx.client), 'closing', ANSWER_TIMEOUT_MS);
     const pending = line.ask(0, 0, undefined);
     line.close();
     await assert.rejects(pending, /control channel closed/);

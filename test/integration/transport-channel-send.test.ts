@@ -4,43 +4,19 @@
 // must queue behind it.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Client, ClientChannel } from 'ssh2';
-import ssh2 from '../../src/transport/ssh2.js';
+import { describe, it } from 'node:test';
 import { sendKeys } from '../../src/transport/channel-send.js';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { execSsh2, useBareSsh2 } from '../support/bare-ssh2.js';
 
 /** One write larger than sshd's channel window (2 MiB), bytes. */
 const BIG_WRITE_BYTES = 3 * 1024 * 1024;
 
-function connect(server: SshdHandle): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once('ready', () => resolve(client)).once('error', reject);
-    client.connect({ host: server.host, port: server.port, username: server.user, privateKey: readFileSync(server.clientKeyPath), hostVerifier: () => true });
-  });
-}
-
-function exec(client: Client, command: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
-}
-
 describe('sendKeys', () => {
-  let server: SshdHandle;
-  let client: Client;
-  before(async () => {
-    server = await startSshd();
-    client = await connect(server);
-  });
-  after(async () => {
-    client?.end();
-    await server?.close();
-  });
+  const fx = useBareSsh2();
 
   it('interleaved with bulk writes, every byte reaches the remote command once and in order', async () => {
     // The remote side hashes what it reads: order and completeness in one line of output.
-    const channel = await exec(client, 'sha256sum');
+    const channel = await execSsh2(fx.client, 'sha256sum');
     let out = '';
     channel.on('data', (d: Buffer) => (out += d.toString()));
     const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
