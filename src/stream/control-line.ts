@@ -13,7 +13,7 @@
  */
 import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
-import { ctldCommand, ctldRequest } from './stream-commands.js';
+import { ctldCommand, ctldRequest, parseInSize } from './stream-commands.js';
 
 interface Pending {
   resolve(inSize: number): void;
@@ -74,12 +74,12 @@ export class ControlLine {
     for (let nl = this.text.indexOf('\n'); nl >= 0; nl = this.text.indexOf('\n')) {
       const line = this.text.slice(0, nl);
       this.text = this.text.slice(nl + 1);
-      const m = /^in=(\d+)$/.exec(line);
-      if (!m?.[1]) return this.fail(new Error(`unexpected control answer: ${line.slice(0, 100)}`));
+      const inSize = parseInSize(line);
+      if (inSize === undefined) return this.fail(new Error(`unexpected control answer: ${line.slice(0, 100)}`));
       const p = this.pending.shift();
       if (!p) return this.fail(new Error('control answer without a question'));
       clearTimeout(p.timer);
-      p.resolve(Number(m[1]));
+      p.resolve(inSize);
     }
   }
 

@@ -129,7 +129,7 @@ export function startControl(conn: Connection, command: string, timeoutMs: numbe
   });
 }
 
-/** `in=N` from ctl: N, or undefined when the answer is something else. */
+/** `in=N` from ctl (its stdout) or ctld (one answer line): N, or undefined for anything else. */
 export function parseInSize(stdout: string): number | undefined {
   const m = /^in=(\d+)$/m.exec(stdout);
   return m?.[1] !== undefined ? Number(m[1]) : undefined;
