@@ -15,6 +15,15 @@ for (const interpreter of ['dash', 'bash']) {
     const list = (): Session[] =>
       w.exec(listCommand('auto', { interpreter })).reports.filter((r): r is Session => r.t === 'session');
     const session = (name: string) => list().find((s) => s.name === name);
+    /** Creates session `name` and leaves it detached, as a client whose link died does. */
+    async function createDetached(name: string, command?: string): Promise<void> {
+      const t = w.terminal(attach(name, true, command));
+      await t.report('attached');
+      // `attached` is reported just before the session is created: wait for it to exist.
+      await waitFor(`${name} attached`, () => session(name)?.state === 'attached');
+      t.kill();
+      await waitFor(`${name} detached`, () => session(name)?.state === 'detached');
+    }
 
     before(() => {
       w = new ShimWorld();
@@ -61,12 +70,7 @@ for (const interpreter of ['dash', 'bash']) {
     });
 
     test('a second attach takes the session over; others counts detached sessions', async () => {
-      const old = w.terminal(attach('idle'));
-      await old.report('attached');
-      // `attached` is reported just before the session is created: wait for it to exist.
-      await waitFor('idle attached', () => session('idle')?.state === 'attached');
-      old.kill();
-      await waitFor('idle detached', () => session('idle')?.state === 'detached');
+      await createDetached('idle');
 
       const t1 = w.terminal(attach('busy'));
       assert.equal((await t1.report('attached')).others, 1);
@@ -89,11 +93,7 @@ for (const interpreter of ['dash', 'bash']) {
     });
 
     test('after `attached` the shim waits for the client; keys right behind its newline, ^C too, reach the session', async () => {
-      const t1 = w.terminal(attach('held'));
-      await t1.report('attached');
-      await waitFor('held attached', () => session('held')?.state === 'attached');
-      t1.kill();
-      await waitFor('held detached', () => session('held')?.state === 'detached');
+      await createDetached('held');
       const t2 = w.terminal(attach('held', false));
       await t2.waitReport('attached');
       // tmux would flush the report away if started now: it waits for the client's answer.
@@ -160,11 +160,7 @@ for (const interpreter of ['dash', 'bash']) {
     });
 
     test('an exit status recorded while no client was attached is collected on reattach', async () => {
-      const t = w.terminal(attach('lonely', true, 'read line; exit 9'));
-      await t.report('attached');
-      await waitFor('lonely attached', () => session('lonely')?.state === 'attached');
-      t.kill();
-      await waitFor('lonely detached', () => session('lonely')?.state === 'detached');
+      await createDetached('lonely', 'read line; exit 9');
       // The command ends while nobody is attached (as if during an outage).
       const r = w.exec(`tmux -L stayssh send-keys -t =lonely: Enter`);
       assert.equal(r.status, 0, r.stderr);
