@@ -46,6 +46,12 @@ export const POUR_MAX_BYTES = 32 * 1024 * 1024;
  * upload; 32 MiB bounds the spent part of `in` on disk to that much.
  */
 export const STDIN_TRIM_BYTES = 32 * 1024 * 1024;
+/**
+ * How often GNU tail, following stdin's spool, checks whether its --pid process lives, in
+ * seconds: the most that is added between all of stdin being in \`in\` and the command
+ * seeing EOF. An idle tail wakes this often (no fork, a few µs each).
+ */
+export const FOLLOW_CHECK_S = '0.02';
 
 const SCRIPT = `
 umask 077;
@@ -56,6 +62,12 @@ N=0; if sleep 0.01 2>/dev/null; then N=1; fi;
 # (each 5 ms nap is off every stream command's wall time), cheap when idle for long.
 nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.005;; 3|4|5) sleep 0.02;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
 sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
+# Bytes in \`in\`, into z, without a fork where Linux /proc shows the pump's append position
+# (ctld answers this ~250 times per GB uploaded). A lower bound, exact once the pump has
+# written; a smaller answer only makes the client keep bytes longer. Else \`wc\`.
+isz(){ z=; p=; [ -f "$d/pump" ] && read p <"$d/pump";
+if num "$p" && [ "/proc/$p/fd/1" -ef "$d/in" ]; then read pk z 2>/dev/null <"/proc/$p/fdinfo/1"; fi;
+if ! num "$z" || [ "$z" = 0 ]; then z=$(sz "$d/in"); fi; };
 num(){ case $1 in ""|*[!0-9]*) return 1;; esac; };
 hdr(){ printf 'stayssh-stream 1 %s' "$1" >&2; echo >&2; };
 # GNU dd copies a byte range in one process; elsewhere tail | head does it in two.
@@ -74,7 +86,23 @@ gone(){ i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do i=$(( i + 1 ))
 evict(){ a=; p=; [ -f "$d/attached" ] && read a <"$d/attached"; [ -f "$d/pump" ] && read p <"$d/pump";
 if num "$a" && [ "$a" != $$ ]; then if [ "$(cat "$d/detach")" = setsid ]; then kill -9 -"$a" 2>/dev/null; fi; kill -9 "$a" 2>/dev/null; fi;
 if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
-feed(){ o=0; t=0; i=0; while :; do z=$(sz "$d/in");
+# stdin to the command. GNU tail follows \`in\` as the pump appends to it: one process for
+# the whole upload, where the loop in feed forks a \`wc\` and a \`dd\` per pour (~1000 execs
+# per GB, the largest server-side cost of an upload). tail's --pid is this subshell (w,
+# from a child's PPID: sh has no variable for it), which returns once \`in\` holds all of
+# stdin: tail then reads to the end once more and exits, and the command sees EOF.
+# Meanwhile tail's read position (Linux /proc) says how much of \`in\` is spent, for trim.
+follow(){ tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
+t=0; lo=0; i=0; while kill -0 $tp 2>/dev/null; do
+if [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$(sz "$d/in")" -ge "$e" ]; then return 0; fi; fi;
+o=; if [ "/proc/$tp/fd/3" -ef "$d/in" ]; then read tk o 2>/dev/null <"/proc/$tp/fdinfo/3"; fi;
+# While stdin flows, check every 20 ms (nap 3): its EOF is then seen at once.
+if num "$o" && [ "$o" != $lo ]; then lo=$o; i=3; if [ $(( o - t )) -ge ${STDIN_TRIM_BYTES} ]; then trim "$d/in" $o; t=$o; fi; fi;
+nap $i; i=$(( i + 1 )); done; };
+# A wrong w would end tail early (stdin lost) or never (no EOF): then the loop below.
+feed(){ w=$(exec sh -c 'echo $PPID');
+if num "$w" && [ "$w" != $$ ] && kill -0 "$w" 2>/dev/null && tail --pid=$$ -c 0 /dev/null 2>/dev/null; then follow; return 0; fi;
+o=0; t=0; i=0; while :; do z=$(sz "$d/in");
 if [ "$z" -gt $o ]; then pour "$d/in" $o $(( z - o )) || return 0; o=$z; i=0;
 if [ $(( o - t )) -ge ${STDIN_TRIM_BYTES} ]; then trim "$d/in" $o; t=$o; fi;
 elif [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$e" -le $o ]; then return 0; fi; i=$(( i + 1 )); nap $i;
@@ -108,7 +136,7 @@ if [ $m = 1 ]; then i=0; elif [ $f = 1 ]; then read st <"$d/exit"; exit "$st";
 elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); nap $i; fi; done; };
 sig(){ p=; [ -f "$d/pid" ] && read p <"$d/pid"; num "$p" || return 1;
 if [ "$(cat "$d/detach")" = setsid ]; then kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p"; else kill -"$1" "$p"; fi; };
-hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; [ -f "$d/helpers" ] && read h <"$d/helpers"; for q in $h; do kill -9 "$q" 2>/dev/null; done;
+hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; g=; [ -f "$d/helpers" ] && read h <"$d/helpers"; [ -f "$d/follower" ] && read g <"$d/follower"; for q in $h $g; do kill -9 "$q" 2>/dev/null; done;
 if [ -f "$d/exit" ]; then drop; fi; };
 if [ "$1" = list ]; then for d in "$B"/*; do [ -f "$d/mux" ] && [ "$(cat "$d/mux")" = stream ] || continue;
 a=; [ -f "$d/attached" ] && read a <"$d/attached"; s=detached; if num "$a" && kill -0 "$a" 2>/dev/null; then s=attached; fi;
@@ -129,7 +157,7 @@ ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; ack "$3
 # closes (the client hung up, or sshd found the link dead). An ack is written only when it
 # moved: an upload asks about stdin often while its output offsets stay put.
 ctld) k=; while read -r a b c; do if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi;
-eof "$c"; if [ "$a $b" != "$k" ]; then ack "$a" "$b"; k="$a $b"; fi; echo "in=$(sz "$d/in")"; done;;
+eof "$c"; if [ "$a $b" != "$k" ]; then ack "$a" "$b"; k="$a $b"; fi; isz; echo "in=$z"; done;;
 signal) if [ -d "$d" ] && sig "$3"; then echo signalled; else echo error=no-session; exit 1; fi;;
 hangup) if [ -d "$d" ]; then hangup; fi; echo done;;
 fin) if [ -f "$d/exit" ]; then drop; fi; echo done;;

@@ -186,6 +186,48 @@ describe('stream mode over a faulty link', { skip }, () => {
     assert.ok(r.events.filter((e) => e.event === 'reconnected').length >= 1);
   });
 
+  it('frees the stdin the command has read on the server: a long upload does not fill its disk', async () => {
+    const total = 120_000_000;
+    const first = 100_000_000;
+    const name = `t${process.pid}-spool`;
+    const go = `stayssh-go-${process.pid}`;
+    // The command reads 100 MB, then waits for a go-ahead file before counting the rest:
+    // meanwhile the test looks at the stdin spool, which holds all 120 MB, and asks that
+    // what the command read no longer takes disk blocks (holes punched every 32 MiB).
+    const command = `head -c ${first} >/dev/null; while [ ! -f "$HOME/${go}" ]; do sleep 0.05; done; rm -f "$HOME/${go}"; wc -c`;
+    const running = stream(command, { name, stdin: source(Buffer.alloc(total)) });
+    let seen = '';
+    await waitFor(
+      async () => {
+        const r = await sshd.runAsUser(`f="$HOME/.local/state/stayssh/sessions/${name}/in"; [ -f "$f" ] && echo "$(du -k "$f" | cut -f1) $(wc -c <"$f")"; true`);
+        seen = r.stdout.trim();
+        const [usedKiB, size] = seen.split(/\s+/).map(Number);
+        return usedKiB !== undefined && size !== undefined && size >= first && usedKiB * 1024 < size - 60_000_000;
+      },
+      { what: 'the read part of the stdin spool to be freed', timeoutMs: 20_000, detail: () => `du KiB / size: ${seen}` },
+    );
+    await sshd.runAsUser(`touch "$HOME/${go}"`);
+    const r = await running;
+    assert.equal(r.code, 0, r.warnings.join('\n') + r.stderr.data().toString());
+    assert.equal(r.stdout.data().toString().trim(), String(total - first));
+  });
+
+  it('leaves no stdin reader behind on the server when the command ends before stdin does', async () => {
+    const name = `t${process.pid}-early`;
+    // Three bytes, and local stdin stays open: the server's reader of the stdin spool is
+    // idle when the command ends, so nothing but the session's own cleanup can end it.
+    const stdin = new Readable({ read: () => undefined });
+    stdin.push(Buffer.from('abc'));
+    const r = await stream('head -c 3 >/dev/null; echo read', { name, stdin });
+    assert.equal(r.code, 0, r.warnings.join('\n'));
+    assert.equal(r.stdout.data().toString(), 'read\n');
+    // Whatever follows the stdin spool names it in its arguments. ([/]: the shell running
+    // pgrep has the pattern in its own arguments, and must not match it.)
+    await waitFor(async () => (await sshd.runAsUser(`pgrep -f 'sessions/${name}[/]' || true`)).stdout.trim() === '', {
+      what: `no process left reading session ${name}'s spool`,
+    });
+  });
+
   it('carries binary output of all 256 byte values', async () => {
     const stdout = new Sink([[700_000, () => proxy.reset()]]);
     const r = await stream('head -c 2000000 /dev/urandom | tee "$HOME/bin.out"', { stdout });
