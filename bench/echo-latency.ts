@@ -2,8 +2,14 @@
 // `script -qfec CMD /dev/null` (script gives it a pty; we hold script's pipes), straight
 // to sshd. At the remote shell we start `cat`, then N times write one printable character
 // and time (hrtime) until it comes back on script's stdout: the remote pty's echo, through
-// tmux where there is one. No screen polling: the bytes themselves are watched.
+// tmux or screen where there is one. No screen polling: the bytes themselves are watched.
+//
+// Beside stayssh (under tmux and under screen) and ssh (plain, + tmux, + screen), two
+// local loops with no network: `cat` and a minimal Node relay (pty-relay.ts) on the same
+// kind of pty. They are yardsticks for what the figure is made of: what a multiplexer
+// costs ssh, and what any Node client pays per hop before it does any SSH.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Rig } from './rig.js';
 import type { Outcome } from './outcome.js';
 import { killTree } from './proc.js';
@@ -17,7 +23,7 @@ const WARMUP = 10;
 const GAP_MS = 10;
 /** One echo taking longer than this is a failure, ms. */
 const ECHO_TIMEOUT_MS = 5_000;
-/** Session start-up to a quiet prompt, ms. */
+/** Session start-up to a quiet prompt (or a local loop's first echo), ms. */
 const START_TIMEOUT_MS = 20_000;
 /** No output for this long means the screen has settled, ms. */
 const QUIET_MS = 400;
@@ -30,12 +36,24 @@ export interface EchoFigures {
 }
 
 export interface EchoResult {
+  /** stayssh with its default multiplexer, tmux. */
   stayssh: Outcome<EchoFigures>;
+  /** `stayssh --mux screen`. */
+  staysshScreen: Outcome<EchoFigures>;
   /** `ssh -t host tmux new -A -s b`: the fair comparison (a multiplexer on the path too). */
   sshTmux: Outcome<EchoFigures>;
+  /** `ssh -t host screen -S b`. */
+  sshScreen: Outcome<EchoFigures>;
   /** `ssh -t host`: a plain shell, the floor. */
   sshPlain: Outcome<EchoFigures>;
+  /** `cat` on a local raw pty: no network, no SSH. */
+  localCat: Outcome<EchoFigures>;
+  /** pty-relay.js (Node: stdin 'data' -> stdout.write) on a local raw pty. */
+  localNode: Outcome<EchoFigures>;
 }
+
+/** The minimal Node relay, built beside this file. */
+const PTY_RELAY = fileURLToPath(new URL('./pty-relay.js', import.meta.url));
 
 /* eslint-disable no-control-regex -- terminal escape sequences are control characters */
 /** Terminal output with escape sequences removed (an incomplete one at the end too). */
@@ -89,7 +107,7 @@ class PtyClient {
   }
 
   /** Writes `ch` and resolves with ms until it is echoed. */
-  async echo(ch: string): Promise<number> {
+  async echo(ch: string, timeoutMs = ECHO_TIMEOUT_MS): Promise<number> {
     this.take();
     let buf = '';
     const started = process.hrtime.bigint();
@@ -97,8 +115,8 @@ class PtyClient {
     return new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new Error(`no echo of ${JSON.stringify(ch)} within ${ECHO_TIMEOUT_MS} ms`));
-      }, ECHO_TIMEOUT_MS);
+        reject(new Error(`no echo of ${JSON.stringify(ch)} within ${timeoutMs} ms`));
+      }, timeoutMs);
       const check = () => {
         buf += this.take();
         if (visibleText(buf).includes(ch)) {
@@ -119,8 +137,11 @@ class PtyClient {
 }
 
 interface Contender {
+  key: keyof EchoResult;
   what: string;
   argv: readonly string[];
+  /** A loop on this machine: no remote shell to wait for, it echoes from the start. */
+  local?: boolean;
   client?: PtyClient;
   samples: number[];
   error?: Error;
@@ -131,6 +152,10 @@ async function prepare(rig: Rig, c: Contender): Promise<void> {
   const client = PtyClient.start(rig, c.argv);
   c.client = client;
   rig.defer(`echo client ${c.what}`, () => client.kill());
+  if (c.local) {
+    await client.echo('.', START_TIMEOUT_MS);
+    return;
+  }
   await client.waitQuiet(/[$#] /, START_TIMEOUT_MS).catch((err: Error) => {
     throw new Error(`${c.what}: no prompt: ${err.message}`);
   });
@@ -144,17 +169,22 @@ function figures(c: Contender): Outcome<EchoFigures> {
 }
 
 /**
- * All three clients are open at once and take turns, one keystroke each per round: the
+ * All clients are open at once and take turns, one keystroke each per round: the
  * machine's state drifts over seconds (other load, CPU frequency, the host under this
  * VM), and measuring one client after the other put that drift into the ratio (the same
  * build measured 1.2x and 1.5x in two runs). Taking turns exposes all three to the same
  * drift; only one key is in flight at any moment.
  */
 export async function measureEcho(rig: Rig): Promise<EchoResult> {
+  const sshT = rig.ssh({ route: 'direct', extra: ['-t'] });
   const contenders: Contender[] = [
-    { what: 'stayssh', argv: rig.stayssh({ route: 'direct' }), samples: [] },
-    { what: 'ssh -t + tmux', argv: [...rig.ssh({ route: 'direct', extra: ['-t'] }), 'tmux new -A -s b'], samples: [] },
-    { what: 'ssh -t', argv: rig.ssh({ route: 'direct', extra: ['-t'] }), samples: [] },
+    { key: 'stayssh', what: 'stayssh', argv: rig.stayssh({ route: 'direct' }), samples: [] },
+    { key: 'staysshScreen', what: 'stayssh --mux screen', argv: rig.stayssh({ route: 'direct', extra: ['--mux', 'screen'] }), samples: [] },
+    { key: 'sshTmux', what: 'ssh -t + tmux', argv: [...sshT, 'tmux new -A -s b'], samples: [] },
+    { key: 'sshScreen', what: 'ssh -t + screen', argv: [...sshT, 'screen -S b'], samples: [] },
+    { key: 'sshPlain', what: 'ssh -t', argv: sshT, samples: [] },
+    { key: 'localCat', what: 'local cat', argv: ['sh', '-c', 'stty raw -echo; exec cat'], local: true, samples: [] },
+    { key: 'localNode', what: 'local Node relay', argv: [process.execPath, PTY_RELAY], local: true, samples: [] },
   ];
   for (const c of contenders) await prepare(rig, c).catch((err: Error) => (c.error = err));
   for (let i = 0; i < WARMUP + ECHO_SAMPLES; i++) {
@@ -170,6 +200,7 @@ export async function measureEcho(rig: Rig): Promise<EchoResult> {
     }
   }
   for (const c of contenders) c.client?.kill();
-  const [stayssh, sshTmux, sshPlain] = contenders.map(figures) as [Outcome<EchoFigures>, Outcome<EchoFigures>, Outcome<EchoFigures>];
-  return { stayssh, sshTmux, sshPlain };
+  const result = {} as Record<keyof EchoResult, Outcome<EchoFigures>>;
+  for (const c of contenders) result[c.key] = figures(c);
+  return result;
 }

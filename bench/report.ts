@@ -94,16 +94,45 @@ function roamingTable(o: Figure<RoamingResult>): Table {
   return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };
 }
 
+/** Echo rows: who, how measured against what, and the yardstick each is divided by. */
+const ECHO_ROWS: readonly { key: keyof EchoResult; label: string; base: keyof EchoResult; baseLabel: string }[] = [
+  { key: 'stayssh', label: 'stayssh (tmux)', base: 'sshPlain', baseLabel: 'ssh -t' },
+  { key: 'stayssh', label: '', base: 'sshTmux', baseLabel: 'ssh -t + tmux' },
+  { key: 'staysshScreen', label: 'stayssh --mux screen', base: 'sshPlain', baseLabel: 'ssh -t' },
+  { key: 'staysshScreen', label: '', base: 'sshScreen', baseLabel: 'ssh -t + screen' },
+  { key: 'sshTmux', label: 'ssh -t + tmux', base: 'sshPlain', baseLabel: 'ssh -t' },
+  { key: 'sshScreen', label: 'ssh -t + screen', base: 'sshPlain', baseLabel: 'ssh -t' },
+  { key: 'sshPlain', label: 'ssh -t (floor)', base: 'sshPlain', baseLabel: 'ssh -t' },
+  { key: 'localNode', label: 'local pty: Node relay', base: 'localCat', baseLabel: 'cat' },
+  { key: 'localCat', label: 'local pty: cat', base: 'localCat', baseLabel: 'cat' },
+];
+
 function echoTable(o: Figure<EchoResult>): Table {
   const title = '4. Keystroke echo latency through a pty (ms)';
   if (!o.ok) return failedTable(title, o);
-  const s = val(o.value.stayssh)?.summary;
-  const t = val(o.value.sshTmux)?.summary;
-  const p = val(o.value.sshPlain)?.summary;
-  const rows = (['median', 'p90'] as const).map((k) => [k, s ? fmtMs(s[k]) : NA, t ? fmtMs(t[k]) : NA, ratio(s?.[k], t?.[k]), p ? fmtMs(p[k]) : NA, ratio(s?.[k], p?.[k])]);
-  const notes = [`${s?.n ?? 0} keystrokes each, one at a time, the three clients taking turns (one key each per round), to \`cat\` on the server; client under \`script -qfec\`, echo seen on script's stdout (hrtime).`];
-  for (const [name, r] of [['stayssh', o.value.stayssh], ['ssh -t + tmux', o.value.sshTmux], ['ssh -t', o.value.sshPlain]] as const) if (!r.ok) notes.push(`${name} failed: ${why(r)}`);
-  return { title, headers: ['', 'stayssh', 'ssh -t + tmux', 'ratio', 'ssh -t (floor)', 'ratio'], rows, notes };
+  const r = o.value;
+  const rows = ECHO_ROWS.map(({ key, label, base, baseLabel }) => {
+    const s = val(r[key])?.summary;
+    const b = val(r[base])?.summary;
+    const same = label === '';
+    return [label, same || !s ? '' : fmtMs(s.median), same || !s ? '' : fmtMs(s.p90), `${ratio(s?.median, b?.median)} ${baseLabel}`];
+  });
+  const n = val(r.stayssh)?.summary.n ?? 0;
+  const notes = [
+    `${n} keystrokes each, one at a time, all clients taking turns (one key each per round), to \`cat\` on the server; client under \`script -qfec\`, echo seen on script's stdout (hrtime).`,
+    'local pty rows: no network, no SSH; the same script pty echoing through `cat` (raw) or bench/pty-relay.ts (Node: stdin `data` → stdout.write). Their difference is what one Node hop costs; a client makes two per keystroke.',
+  ];
+  const med = (k: keyof EchoResult) => val(r[k])?.summary.median ?? NaN;
+  const nodeHop = med('localNode') - med('localCat');
+  notes.push(
+    `what stayssh adds to ssh with the same multiplexer: +${fmtMs(med('stayssh') - med('sshTmux'))} ms (tmux), +${fmtMs(med('staysshScreen') - med('sshScreen'))} ms (screen); two Node hops alone: +${fmtMs(2 * nodeHop)} ms.`,
+  );
+  for (const { key } of ECHO_ROWS) {
+    const f = r[key];
+    const note = `${key} failed: ${why(f) ?? ''}`;
+    if (!f.ok && !notes.includes(note)) notes.push(note);
+  }
+  return { title, headers: ['', 'median', 'p90', 'median ratio'], rows, notes };
 }
 
 function throughputTable(o: Figure<ThroughputResult>): Table {
