@@ -62,11 +62,14 @@ N=0; if sleep 0.01 2>/dev/null; then N=1; fi;
 # (each 5 ms nap is off every stream command's wall time), cheap when idle for long.
 nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.005;; 3|4|5) sleep 0.02;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
 sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
-# Bytes in \`in\`, into z, without a fork where Linux /proc shows the pump's append position
-# (ctld answers this ~250 times per GB uploaded). A lower bound, exact once the pump has
-# written; a smaller answer only makes the client keep bytes longer. Else \`wc\`.
+# Into v: the offset of process $1's fd $2 when it is file $3 (Linux /proc; no fork), else
+# empty. For an O_APPEND fd that is the file's size after the process's last write.
+fdpos(){ v=; if [ "/proc/$1/fd/$2" -ef "$3" ]; then read fk v 2>/dev/null <"/proc/$1/fdinfo/$2"; fi; };
+# Bytes in \`in\`, into z, from the pump's append position where /proc shows it (ctld answers
+# this ~250 times per GB uploaded). A lower bound, exact once the pump has written; a
+# smaller answer only makes the client keep bytes longer. Else \`wc\`.
 isz(){ z=; p=; [ -f "$d/pump" ] && read p <"$d/pump";
-if num "$p" && [ "/proc/$p/fd/1" -ef "$d/in" ]; then read pk z 2>/dev/null <"/proc/$p/fdinfo/1"; fi;
+if num "$p"; then fdpos "$p" 1 "$d/in"; z=$v; fi;
 if ! num "$z" || [ "$z" = 0 ]; then z=$(sz "$d/in"); fi; };
 num(){ case $1 in ""|*[!0-9]*) return 1;; esac; };
 hdr(){ printf 'stayssh-stream 1 %s' "$1" >&2; echo >&2; };
@@ -95,7 +98,7 @@ if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
 follow(){ tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
 t=0; lo=0; i=0; while kill -0 $tp 2>/dev/null; do
 if [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$(sz "$d/in")" -ge "$e" ]; then return 0; fi; fi;
-o=; if [ "/proc/$tp/fd/3" -ef "$d/in" ]; then read tk o 2>/dev/null <"/proc/$tp/fdinfo/3"; fi;
+fdpos $tp 3 "$d/in"; o=$v;
 # While stdin flows, check every 20 ms (nap 3): its EOF is then seen at once.
 if num "$o" && [ "$o" != $lo ]; then lo=$o; i=3; if [ $(( o - t )) -ge ${STDIN_TRIM_BYTES} ]; then trim "$d/in" $o; t=$o; fi; fi;
 nap $i; i=$(( i + 1 )); done; };

@@ -118,6 +118,14 @@ describe('stream mode over a faulty link', { skip }, () => {
     return { code, stdout, stderr, events, warnings, name, connector };
   }
 
+  /** Disk use (KiB) and size (bytes) of a spool file on the server; `text` as printed. */
+  async function spoolUsage(path: string): Promise<{ usedKiB?: number; size?: number; text: string }> {
+    const r = await sshd.runAsUser(`f="$HOME/.local/state/stayssh/sessions/${path}"; [ -f "$f" ] && echo "$(du -k "$f" | cut -f1) $(wc -c <"$f")"; true`);
+    const text = r.stdout.trim();
+    const [usedKiB, size] = text.split(/\s+/).map(Number);
+    return { usedKiB, size, text };
+  }
+
   async function sessionDirs(): Promise<string> {
     const r = await sshd.runAsUser('ls -A "$HOME/.local/state/stayssh/sessions" 2>/dev/null; true');
     return r.stdout.trim();
@@ -151,6 +159,7 @@ describe('stream mode over a faulty link', { skip }, () => {
 
   it('frees acknowledged output on the server: endless output does not fill its disk', async () => {
     const total = 200_000_000;
+    const name = `t${process.pid}-out`;
     // Holds the local side at 190 MB until the server shows that the acknowledged part of
     // the stdout spool no longer takes disk blocks (holes punched), then lets it finish.
     // Acknowledged every 32 MiB: at least 190 MB - 32 MiB of the 200 MB is freed by then.
@@ -162,16 +171,15 @@ describe('stream mode over a faulty link', { skip }, () => {
         this.checked = true;
         waitFor(
           async () => {
-            const r = await sshd.runAsUser('cd "$HOME/.local/state/stayssh/sessions" && for f in */out; do echo "$(du -k "$f" | cut -f1) $(wc -c <"$f")"; done');
-            const [usedKiB, size] = r.stdout.trim().split(/\s+/).map(Number);
-            freed = r.stdout.trim();
+            const { usedKiB, size, text } = await spoolUsage(`${name}/out`);
+            freed = text;
             return usedKiB !== undefined && size !== undefined && size >= total && usedKiB * 1024 < size - 150_000_000;
           },
           { what: 'acknowledged spool blocks to be freed', timeoutMs: 20_000, detail: () => `du KiB / size: ${freed}` },
         ).then(() => super._write(chunk, enc, cb), (err: Error) => this.destroy(err));
       }
     })();
-    const r = await stream(`head -c ${total} /dev/zero`, { stdout });
+    const r = await stream(`head -c ${total} /dev/zero`, { name, stdout });
     assert.equal(r.code, 0, r.warnings.join('\n'));
     assert.equal(stdout.bytes, total);
     assert.match(freed, /^\d+ \d+$/);
@@ -199,9 +207,8 @@ describe('stream mode over a faulty link', { skip }, () => {
     let seen = '';
     await waitFor(
       async () => {
-        const r = await sshd.runAsUser(`f="$HOME/.local/state/stayssh/sessions/${name}/in"; [ -f "$f" ] && echo "$(du -k "$f" | cut -f1) $(wc -c <"$f")"; true`);
-        seen = r.stdout.trim();
-        const [usedKiB, size] = seen.split(/\s+/).map(Number);
+        const { usedKiB, size, text } = await spoolUsage(`${name}/in`);
+        seen = text;
         return usedKiB !== undefined && size !== undefined && size >= first && usedKiB * 1024 < size - 60_000_000;
       },
       { what: 'the read part of the stdin spool to be freed', timeoutMs: 20_000, detail: () => `du KiB / size: ${seen}` },
