@@ -52,6 +52,12 @@ export const STDIN_TRIM_BYTES = 32 * 1024 * 1024;
  * seeing EOF. An idle tail wakes this often (no fork, a few µs each).
  */
 export const FOLLOW_CHECK_S = '0.02';
+/**
+ * stdout buffer of that tail (stdbuf's size syntax): how much it may gather from the spool
+ * before writing into the command's FIFO. Larger writes mean fewer wake-ups of the command
+ * while stdin pours in; a pass that reads less is written at its end, so nothing waits.
+ */
+export const FOLLOW_BUFFER = '1M';
 
 const SCRIPT = `
 umask 077;
@@ -60,7 +66,17 @@ B=$S/sessions;
 N=0; if sleep 0.01 2>/dev/null; then N=1; fi;
 # Idle polling backs off from 5 ms to 300 ms: prompt at a command's first and last bytes
 # (each 5 ms nap is off every stream command's wall time), cheap when idle for long.
-nap(){ if [ $N = 1 ]; then case $1 in 0|1|2) sleep 0.005;; 3|4|5) sleep 0.02;; 6|7|8|9) sleep 0.1;; *) sleep 0.3;; esac; else sleep 1; fi; };
+# Into nd: the nap for idle round $1 (a name no caller uses: sh variables are global).
+nt(){ nd=1; if [ $N = 1 ]; then case $1 in 0|1|2) nd=0.005;; 3|4|5) nd=0.02;; 6|7|8|9) nd=0.1;; *) nd=0.3;; esac; fi; };
+nap(){ nt $1; sleep $nd; };
+# The attach loop's nap, cut short by USR1 (trap sets wk): the runner sends it once the
+# command's status is written, so a command that went quiet (an upload into \`wc\`, a
+# \`sleep\`) ends for the client at once instead of after up to 300 ms more.
+wnap(){ if [ "$wk" = 1 ]; then wk=0; return 0; fi; nt $1; sleep $nd & sp=$!; wait $sp; kill $sp 2>/dev/null; wk=0; };
+# USR1 to the attach of this session: only a process that is one (Linux /proc), as the pid
+# in \`attached\` may be stale and USR1 ends a process that does not trap it.
+wake(){ a=; [ -f "$d/attached" ] && read a <"$d/attached"; num "$a" || return 0;
+if tr '[:cntrl:]' ' ' <"/proc/$a/cmdline" 2>/dev/null | grep -qF "stayssh-stream attach $n "; then kill -USR1 "$a" 2>/dev/null; fi; return 0; };
 sz(){ s=$(wc -c <"$1" 2>/dev/null); s=\${s:-0}; echo $(( $s )); };
 # Into v: the offset of process $1's fd $2 when it is file $3 (Linux /proc; no fork), else
 # empty. For an O_APPEND fd that is the file's size after the process's last write.
@@ -95,7 +111,11 @@ if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
 # from a child's PPID: sh has no variable for it), which returns once \`in\` holds all of
 # stdin: tail then reads to the end once more and exits, and the command sees EOF.
 # Meanwhile tail's read position (Linux /proc) says how much of \`in\` is spent, for trim.
-follow(){ tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
+# tail writes through a stdio buffer sized to the FIFO (4 KiB): two writes per 8 KiB it
+# reads, each waking the command, ~24,000 per 100 MB. stdbuf gives it ${FOLLOW_BUFFER}; tail
+# still flushes after every pass over the file, so a line typed into stdin goes at once.
+follow(){ b=; stdbuf -o ${FOLLOW_BUFFER} true 2>/dev/null && b="stdbuf -o ${FOLLOW_BUFFER}";
+$b tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
 t=0; lo=0; i=0; while kill -0 $tp 2>/dev/null; do
 if [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$(sz "$d/in")" -ge "$e" ]; then return 0; fi; fi;
 fdpos $tp 3 "$d/in"; o=$v;
@@ -124,7 +144,7 @@ else sh -c "$W" "$d" "$x" "$c" <"$d/i.fifo" >"$d/o.fifo" 2>"$d/e.fifo"; fi;
 st=$?; wait $co; wait $ce; kill $fp 2>/dev/null;
 # A death by signal cannot be told from exit 128+n in sh: both are reported as signals.
 if [ $st -gt 128 ] && [ $st -le 192 ]; then st=255; fi;
-echo $st >"$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"; rm -f "$d/i.fifo" "$d/o.fifo" "$d/e.fifo";
+echo $st >"$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"; wake; rm -f "$d/i.fifo" "$d/o.fifo" "$d/e.fifo";
 if [ -f "$d/abandoned" ]; then drop; fi; };
 start(){ mkdir -p "$B" && mkdir "$d" || { hdr error=cannot-create; exit 1; };
 printf stream >"$d/mux"; date +%s >"$d/created"; printf %s "$1" >"$d/cmd"; : >"$d/out"; : >"$d/err"; : >"$d/in";
@@ -136,7 +156,7 @@ if [ "$os" -gt $oo ]; then k=$(( os - oo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=$
 if [ "$es" -gt $eo ]; then k=$(( es - eo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=${POUR_MAX_BYTES}; pour "$d/err" $eo $k >&2 || exit 1; eo=$(( eo + k )); m=1; fi;
 if [ $m = 1 ]; then i=0; elif [ $f = 1 ]; then read st <"$d/exit"; exit "$st";
 # The pump ends only when the channel is gone (the client never sends EOF on it): stop.
-elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); nap $i; fi; done; };
+elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); wnap $i; fi; done; };
 sig(){ p=; [ -f "$d/pid" ] && read p <"$d/pid"; num "$p" || return 1;
 if [ "$(cat "$d/detach")" = setsid ]; then kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p"; else kill -"$1" "$p"; fi; };
 hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; g=; [ -f "$d/helpers" ] && read h <"$d/helpers"; [ -f "$d/follower" ] && read g <"$d/follower"; for q in $h $g; do kill -9 "$q" 2>/dev/null; done;
@@ -148,7 +168,7 @@ op=$1; n=$2; d=$B/$n;
 case $n in [A-Za-z0-9]*) ;; *) hdr error=bad-name; exit 2;; esac;
 case $n in *[!A-Za-z0-9._-]*) hdr error=bad-name; exit 2;; esac;
 case $op in
-attach) if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then start "$7" "$8"; else hdr error=no-session; exit 1; fi;
+attach) wk=0; trap 'wk=1' USR1; if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then start "$7" "$8"; else hdr error=no-session; exit 1; fi;
 # The name of a tmux/screen session: never touch its directory. (No mux file yet: a start
 # of ours is between its mkdir and writing it.)
 elif [ -f "$d/mux" ] && [ "$(cat "$d/mux")" != stream ]; then hdr error=not-stream; exit 1; fi;
