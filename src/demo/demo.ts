@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from '../transport/ssh2.js';
+import { generateEd25519 } from './ed25519-key.js';
 import { resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
@@ -15,7 +15,6 @@ import { killCommand } from '../remote/shim.js';
 import { startEmbeddedServer } from './embedded-server.js';
 import { BLACKHOLE_MS, CUT_INTERVAL_MS, startFlakyLink } from './flaky-link.js';
 
-const { utils } = ssh2;
 
 /** Local shim calls (tmux check, cleanup) get this long, ms. */
 const LOCAL_CALL_TIMEOUT_MS = 5_000;
@@ -38,7 +37,7 @@ export async function prepareDemo(localUser: string): Promise<DemoSetup> {
     throw new StaysshError('the demo needs tmux (or screen) installed on this machine: it plays the server');
   }
   const dir = mkdtempSync(join(tmpdir(), 'stayssh-demo-'));
-  const client = utils.generateKeyPairSync('ed25519', { comment: 'stayssh-demo' });
+  const client = generateEd25519('stayssh-demo');
   const keyPath = join(dir, 'id_ed25519');
   writeFileSync(keyPath, client.private, { mode: 0o600 });
   const server = await startEmbeddedServer({ user: localUser, password: null, authorizedKeys: [client.public] });

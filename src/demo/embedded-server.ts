@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { generateEd25519 } from './ed25519-key.js';
 import ssh2 from '../transport/ssh2.js';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
 import { handleSession } from './pty-session.js';
@@ -51,7 +52,7 @@ export function parseOneKey(key: string): ParsedKey {
 
 export async function startEmbeddedServer(o: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const ttyDir = mkdtempSync(join(tmpdir(), 'stayssh-embedded-'));
-  const hostKeyPrivate = o.hostKey ?? utils.generateKeyPairSync('ed25519').private;
+  const hostKeyPrivate = o.hostKey ?? generateEd25519().private;
   const parsedHost = parseOneKey(hostKeyPrivate);
   const hostKeyPub = `${parsedHost.type} ${parsedHost.getPublicSSH().toString('base64')}`;
   const allowed = o.authorizedKeys.map(parseOneKey);

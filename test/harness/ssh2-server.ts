@@ -3,7 +3,7 @@
 // generated client key and its children tracked for cleanup.
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../src/demo/ed25519-key.js';
 import { startEmbeddedServer } from '../../src/demo/embedded-server.js';
 import { LOOPBACK } from './free-port.js';
 import { knownHostsEntry } from './keys.js';
@@ -12,7 +12,6 @@ import { trackPid, untrackPid } from './process-tree.js';
 import type { TestServer } from './test-server.js';
 import { makeTempDir } from './temp-dir.js';
 
-const { utils } = ssh2;
 
 export interface StartSsh2ServerOptions {
   /** Login name accepted (default: the current user's). Sessions always run as the current user. */
@@ -38,7 +37,7 @@ export interface Ssh2ServerHandle extends TestServer {
 
 export async function startSsh2Server(opts: StartSsh2ServerOptions = {}): Promise<Ssh2ServerHandle> {
   const tmp = makeTempDir('ssh2');
-  const client = utils.generateKeyPairSync('ed25519', { comment: 'stayssh-test-client' });
+  const client = generateEd25519('stayssh-test-client');
   const clientKeyPath = tmp.join('id_ed25519');
   writeFileSync(clientKeyPath, client.private, { mode: 0o600 });
   writeFileSync(`${clientKeyPath}.pub`, `${client.public}\n`);

@@ -9,12 +9,13 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
+import { generateEd25519 } from '../../src/demo/ed25519-key.js';
 import { handleSession } from '../../src/demo/pty-session.js';
 import { LOOPBACK } from '../harness/free-port.js';
 import { knownHostsEntry } from '../harness/keys.js';
 import { trackPid, untrackPid } from '../harness/process-tree.js';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 export interface OtpServer {
   readonly port: number;
@@ -34,7 +35,7 @@ export const OTP_QUESTION = 'Verification code: ';
 
 export async function startOtpServer(opts: { password: string; otp?: string }): Promise<OtpServer> {
   const ttyDir = mkdtempSync(join(tmpdir(), 'stayssh-otp-'));
-  const host = utils.generateKeyPairSync('ed25519');
+  const host = generateEd25519();
   const hostKeyPub = host.public.split(/\s+/).slice(0, 2).join(' ');
   const user = userInfo().username;
   const live = new Set<Connection>();
