@@ -58,6 +58,13 @@ export const FOLLOW_CHECK_S = '0.02';
  * while stdin pours in; a pass that reads less is written at its end, so nothing waits.
  */
 export const FOLLOW_BUFFER = '1M';
+/**
+ * Idle rounds in a row the attach polls the output spools before GNU tail follows them:
+ * 2 naps of 5 ms and 3 of 20 ms, ~70 ms. A command that ends sooner is done without the
+ * tails (their execs and their --pid check cost \`host true\` ~20 ms); bulk output keeps
+ * the polling loop busy, never idle that long.
+ */
+export const POLL_ROUNDS = 5;
 
 const SCRIPT = `
 umask 077;
@@ -114,8 +121,8 @@ if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
 # tail writes through a stdio buffer sized to the FIFO (4 KiB): two writes per 8 KiB it
 # reads, each waking the command, ~24,000 per 100 MB. stdbuf gives it ${FOLLOW_BUFFER}; tail
 # still flushes after every pass over the file, so a line typed into stdin goes at once.
-follow(){ b=; stdbuf -o ${FOLLOW_BUFFER} true 2>/dev/null && b="stdbuf -o ${FOLLOW_BUFFER}";
-$b tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
+sb(){ b=; stdbuf -o ${FOLLOW_BUFFER} true 2>/dev/null && b="stdbuf -o ${FOLLOW_BUFFER}"; };
+follow(){ sb; $b tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
 t=0; lo=0; i=0; while kill -0 $tp 2>/dev/null; do
 if [ -f "$d/stdin-eof" ]; then read e <"$d/stdin-eof"; if [ "$(sz "$d/in")" -ge "$e" ]; then return 0; fi; fi;
 fdpos $tp 3 "$d/in"; o=$v;
@@ -150,13 +157,31 @@ start(){ mkdir -p "$B" && mkdir "$d" || { hdr error=cannot-create; exit 1; };
 printf stream >"$d/mux"; date +%s >"$d/created"; printf %s "$1" >"$d/cmd"; : >"$d/out"; : >"$d/err"; : >"$d/in";
 if command -v setsid >/dev/null 2>&1; then echo setsid >"$d/detach"; setsid -f sh -c "$2" stayssh-stream run "$n" </dev/null >/dev/null 2>&1;
 else echo nohup >"$d/detach"; nohup sh -c "$2" stayssh-stream run "$n" </dev/null >/dev/null 2>&1 & fi; };
+# Output to the client. stream polls the spools and pours with dd: best for bulk output and
+# for a command that ends at once. Once a command has been quiet for ${POLL_ROUNDS} rounds (~70 ms),
+# GNU tail follows each spool from there instead (inotify: output goes out as it is
+# written, where the polls had grown to 300 ms apart), until the helper filling it is gone
+# (--pid); it then reads to the end once more and exits. Once \`exit\` exists both helpers
+# are gone, so the tails are about to end. The loop watches only the pump (its end means
+# the channel is gone) and the exit. Where tail cannot (not GNU, helpers unknown), stream
+# polls on.
+fout(){ stream "$1" "$2" ${POLL_ROUNDS}; h=; j=0; while [ ! -f "$d/exit" ] && [ ! -s "$d/helpers" ] && [ $j -lt 200 ]; do j=$(( j + 1 )); nap 0; done;
+[ -f "$d/exit" ] || read h he hf <"$d/helpers" 2>/dev/null;
+if ! num "$h" || ! num "$he" || ! tail --pid=$$ -c 0 /dev/null 2>/dev/null; then stream "$oo" "$eo"; fi;
+sb; $b tail -c +$(( oo + 1 )) -f -s ${FOLLOW_CHECK_S} --pid=$h "$d/out" & t1=$!;
+$b tail -c +$(( eo + 1 )) -f -s ${FOLLOW_CHECK_S} --pid=$he "$d/err" >&2 & t2=$!;
+i=0; while :; do if ! kill -0 "$pp" 2>/dev/null; then kill $t1 $t2 2>/dev/null; rm -f "$d/attached"; exit 1; fi;
+if [ -f "$d/exit" ]; then wait $t1; wait $t2; read st <"$d/exit"; exit "$st"; fi;
+i=$(( i + 1 )); wnap $i; done; };
+# Polls and pours from offsets $1 $2 until the command's end; with $3, returns after that
+# many idle rounds in a row (oo eo: where it got to).
 stream(){ oo=$1; eo=$2; i=0; while :; do f=0; [ -f "$d/exit" ] && f=1;
 os=$(sz "$d/out"); es=$(sz "$d/err"); m=0;
 if [ "$os" -gt $oo ]; then k=$(( os - oo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=${POUR_MAX_BYTES}; pour "$d/out" $oo $k || exit 1; oo=$(( oo + k )); m=1; fi;
 if [ "$es" -gt $eo ]; then k=$(( es - eo )); [ $k -gt ${POUR_MAX_BYTES} ] && k=${POUR_MAX_BYTES}; pour "$d/err" $eo $k >&2 || exit 1; eo=$(( eo + k )); m=1; fi;
 if [ $m = 1 ]; then i=0; elif [ $f = 1 ]; then read st <"$d/exit"; exit "$st";
 # The pump ends only when the channel is gone (the client never sends EOF on it): stop.
-elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); wnap $i; fi; done; };
+elif ! kill -0 "$pp" 2>/dev/null; then rm -f "$d/attached"; exit 1; else i=$(( i + 1 )); if [ -n "$3" ] && [ $i -gt "$3" ]; then return 0; fi; wnap $i; fi; done; };
 sig(){ p=; [ -f "$d/pid" ] && read p <"$d/pid"; num "$p" || return 1;
 if [ "$(cat "$d/detach")" = setsid ]; then kill -"$1" -"$p" 2>/dev/null || kill -"$1" "$p"; else kill -"$1" "$p"; fi; };
 hangup(){ touch "$d/abandoned"; evict; rm -f "$d/attached"; h=; g=; [ -f "$d/helpers" ] && read h <"$d/helpers"; [ -f "$d/follower" ] && read g <"$d/follower"; for q in $h $g; do kill -9 "$q" 2>/dev/null; done;
@@ -174,7 +199,7 @@ attach) wk=0; trap 'wk=1' USR1; if [ ! -d "$d" ]; then if [ "$6" = 1 ]; then sta
 elif [ -f "$d/mux" ] && [ "$(cat "$d/mux")" != stream ]; then hdr error=not-stream; exit 1; fi;
 j=0; oo=$3; eo=$4; if [ "$oo" = -1 ]; then j=1; oo=0; eo=0; [ -f "$d/acked" ] && read oo eo <"$d/acked"; fi;
 evict; echo $$ >"$d/attached"; is=$(sz "$d/in"); e=$5; if [ $j = 1 ] && num "$e"; then e=$(( e + is )); fi; eof "$e"; ack "$oo" "$eo";
-hdr "in=$is out=$oo err=$eo"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; stream "$oo" "$eo";;
+hdr "in=$is out=$oo err=$eo"; exec 3<&0; cat <&3 >>"$d/in" & pp=$!; echo $pp >"$d/pump"; exec 3<&-; fout "$oo" "$eo";;
 ctl) if [ ! -d "$d" ]; then echo error=no-session; exit 1; fi; eof "$5"; ack "$3" "$4"; echo "in=$(sz "$d/in")";;
 # ctl as a conversation: one \`OUT ERR EOF\` line in, one answer out, until the channel
 # closes (the client hung up, or sshd found the link dead). An ack is written only when it

@@ -1,9 +1,10 @@
-// The stream script's wake-up at a command's end, run locally under dash and bash (no
-// sshd: the attach op is a shell command like any other). The attach loop naps up to
-// 300 ms between looks at the spools; the runner sends it USR1 once the command's status
-// is written, so the client hears of the end at once. USR1 ends a process that does not
-// trap it, so the runner must signal only a live attach of this very session, never
-// whatever process now has the pid left in `attached` by an attach that died.
+// How soon the stream script's attach passes on what a quiet command does, run locally
+// under dash and bash (no sshd: the attach op is a shell command like any other). Its
+// polling loop naps up to 300 ms between looks at the spools, so: output after a quiet
+// spell is followed by GNU tail instead, and the runner sends the attach USR1 once the
+// command's status is written. USR1 ends a process that does not trap it, so the runner
+// must signal only a live attach of this very session, never whatever process now has
+// the pid left in `attached` by an attach that died.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 for (const shell of ['dash', 'bash']) {
-  describe(`stream attach under ${shell}: the command's end wakes it`, () => {
+  describe(`stream attach under ${shell}: a quiet command's output and end go out at once`, () => {
     it('a command that went quiet ends its attach as soon as it exits, with its output and status', async () => {
       const name = `wake${++seq}`;
       // Quiet for 2 s: the attach loop is well into its longest naps when it ends.
@@ -58,6 +59,23 @@ for (const shell of ['dash', 'bash']) {
       a.child.stdin?.destroy();
       assert.equal(code, 3, a.stderr());
       assert.equal(a.stdout(), 'done\n');
+    });
+
+    it('output after a quiet spell goes out while the command still runs, stdout and stderr', async () => {
+      const name = `quiet${++seq}`;
+      const go = tmp.join(`go-${name}`);
+      const command = `sleep 1; echo first; echo oops >&2; while [ ! -f ${go} ]; do sleep 0.05; done; echo second`;
+      const a = startAttach(shell, name, command, 0);
+      await waitFor(() => a.stdout() === 'first\n' && a.stderr().endsWith('oops\n'), {
+        what: 'the output written after a quiet second, before the command ends',
+        timeoutMs: RUN_TIMEOUT_MS,
+        detail: () => `stdout ${JSON.stringify(a.stdout())}, stderr ${JSON.stringify(a.stderr())}`,
+      });
+      writeFileSync(go, '');
+      const { code } = await withTimeout(exited(a.child), RUN_TIMEOUT_MS, `attach ${name} to end`);
+      a.child.stdin?.destroy();
+      assert.equal(code, 0, a.stderr());
+      assert.equal(a.stdout(), 'first\nsecond\n');
     });
 
     it('a stale pid in `attached` that another process now has is not signalled', async () => {
