@@ -7,13 +7,19 @@ import { StaysshError } from '../errors.js';
 import { InformationalExit } from './parse-args.js';
 import { run } from './run.js';
 
+/** Where package.json is from this module: built (dist/src/cli/) or bundled (dist/). */
+const PACKAGE_JSON_PATHS = ['../../../package.json', '../package.json'];
+
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (const path of PACKAGE_JSON_PATHS) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'stayssh') return pkg.version ?? '0.0.0';
+    } catch {
+      // Not there: the other layout.
+    }
   }
+  return '0.0.0';
 }
 
 /** Writes everything still buffered for stdout/stderr, then exits. */

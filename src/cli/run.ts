@@ -1,4 +1,8 @@
-/** Mode dispatch: demo, list/kill, forwards only, interactive session, or a command. */
+/**
+ * Mode dispatch: demo, list/kill, forwards only, interactive session, or a command. Each
+ * mode's runner is imported when chosen: loading all of them (the demo's server, the
+ * interactive session, the stream client) took ~50 ms of every start, for one used.
+ */
 import { validateSessionName } from '../config/stayssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { makeConnector } from '../transport/connector.js';
@@ -11,10 +15,6 @@ import { resolveTarget } from './resolve.js';
 import { ttyPrompter } from './tty-prompter.js';
 import { forgetSecrets, openSecrets } from './secrets-setup.js';
 import { withStaysshConfig } from './stayssh-options.js';
-import { runDemo } from './run-demo.js';
-import { runInteractive } from './run-interactive.js';
-import { runForwardsOnly, runStreamCommand } from './run-command.js';
-import { runManage } from './run-manage.js';
 
 /** ssh's pty decision: -T never, -tt always, -t with a local tty, else only for a shell. */
 function wantsTerminal(cli: CliOptions, cfg: ResolvedSshConfig, warn: (t: string) => void): boolean {
@@ -27,7 +27,7 @@ function wantsTerminal(cli: CliOptions, cfg: ResolvedSshConfig, warn: (t: string
 
 export async function run(argv: string[], version: string): Promise<number> {
   const given = parseArgs(argv, version);
-  if (given.demo) return runDemo(given);
+  if (given.demo) return (await import('./run-demo.js')).runDemo(given);
   if (given.session !== undefined) validateSessionName(given.session);
   if (given.kill !== undefined) validateSessionName(given.kill);
   const cfg = resolveTarget(given);
@@ -43,7 +43,7 @@ export async function run(argv: string[], version: string): Promise<number> {
     debug: cli.verbose > 2 ? (l) => log.debug(l) : undefined,
     resolveHop: makeHopResolver({ configFile: cli.configFile, env: process.env }),
   });
-  if (cli.list || cli.kill !== undefined) return runManage(cli, connector);
+  if (cli.list || cli.kill !== undefined) return (await import('./run-manage.js')).runManage(cli, connector);
 
   // -L/-R/-D: listeners bound now and kept across reconnects; ExitOnForwardFailure checks.
   const forwards = new ForwardManager({ config: cfg, warn: (t) => log.warn(t), notice: (t) => log.info(t) });
@@ -51,8 +51,10 @@ export async function run(argv: string[], version: string): Promise<number> {
   const linked = forwards.guardFirstLink(connector);
   const command = cli.command.length > 0 ? cli.command.join(' ') : undefined;
 
-  if (cli.noCommand) return runForwardsOnly(cli, cfg, linked, log, forwards);
-  if (wantsTerminal(cli, cfg, (t) => log.warn(t))) return runInteractive({ cli, cfg, connector: linked, log, command, linkHooks: forwards });
+  if (cli.noCommand) return (await import('./run-command.js')).runForwardsOnly(cli, cfg, linked, log, forwards);
+  if (wantsTerminal(cli, cfg, (t) => log.warn(t))) {
+    return (await import('./run-interactive.js')).runInteractive({ cli, cfg, connector: linked, log, command, linkHooks: forwards });
+  }
   // No terminal: stream mode, for a command or (`ssh -T host`, `cmds | ssh host`) the login shell.
-  return runStreamCommand(cli, cfg, linked, log, command ?? '', forwards);
+  return (await import('./run-command.js')).runStreamCommand(cli, cfg, linked, log, command ?? '', forwards);
 }
