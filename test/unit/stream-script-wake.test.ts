@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { attachCommand, ctlCommand } from '../../src/stream/stream-commands.js';
+import { pidsWithEnv, trySignal } from '../harness/process-tree.js';
 import { makeTempDir } from '../harness/temp-dir.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
 
@@ -17,7 +18,12 @@ import { waitFor, withTimeout } from '../harness/wait-for.js';
 const RUN_TIMEOUT_MS = 20_000;
 
 const tmp = makeTempDir('test-stream-wake');
-after(() => tmp.close());
+after(() => {
+  // A failed test can leave a session's runner and command waiting (setsid: not our
+  // children); everything started here has HOME set to this directory.
+  for (const pid of pidsWithEnv('HOME', tmp.path)) trySignal(pid, 'SIGKILL');
+  tmp.close();
+});
 
 // A `sleep` whose 300 ms nap lasts a minute: an attach loop that is not woken at the
 // command's end then outlasts RUN_TIMEOUT_MS, one that is ends as soon as the command.
@@ -44,6 +50,13 @@ function startAttach(shell: string, name: string, command: string, eofAt: number
   return { child, stdout: () => out, stderr: () => err };
 }
 
+/** Waits for the attach to end (its channel then goes, like a client's); its exit code. */
+async function attachEnd(a: { child: ChildProcess }, name: string): Promise<number | null> {
+  const { code } = await withTimeout(exited(a.child), RUN_TIMEOUT_MS, `attach ${name} to end`);
+  a.child.stdin?.destroy();
+  return code;
+}
+
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -55,9 +68,7 @@ for (const shell of ['dash', 'bash']) {
       const name = `wake${++seq}`;
       // Quiet for 2 s: the attach loop is well into its longest naps when it ends.
       const a = startAttach(shell, name, 'sleep 2; echo done; exit 3', 0);
-      const { code } = await withTimeout(exited(a.child), RUN_TIMEOUT_MS, `attach ${name} to end`);
-      a.child.stdin?.destroy();
-      assert.equal(code, 3, a.stderr());
+      assert.equal(await attachEnd(a, name), 3, a.stderr());
       assert.equal(a.stdout(), 'done\n');
     });
 
@@ -72,9 +83,7 @@ for (const shell of ['dash', 'bash']) {
         detail: () => `stdout ${JSON.stringify(a.stdout())}, stderr ${JSON.stringify(a.stderr())}`,
       });
       writeFileSync(go, '');
-      const { code } = await withTimeout(exited(a.child), RUN_TIMEOUT_MS, `attach ${name} to end`);
-      a.child.stdin?.destroy();
-      assert.equal(code, 0, a.stderr());
+      assert.equal(await attachEnd(a, name), 0, a.stderr());
       assert.equal(a.stdout(), 'first\nsecond\n');
     });
 
