@@ -121,7 +121,14 @@ function startChild(
   child.stdout?.pipe(channel, { end: false });
   child.stderr?.pipe(channel.stderr, { end: false });
   channel.on('data', (data: Buffer) => child.stdin?.write(data));
-  channel.on('end', () => child.stdin?.end());
+  // The client's EOF ends a plain command's stdin. Not a pty's: util-linux `script` turns
+  // the end of its stdin into the terminal's EOF character, which a shell at its prompt
+  // reads as Ctrl-D and exits on, and ssh2 emits 'end' when a link is reset, so every
+  // reset of --demo ended an idle shell. sshd sends nothing to a pty; the close below
+  // hangs it up, as sshd does.
+  channel.on('end', () => {
+    if (!o.pty) child.stdin?.end();
+  });
   // Client closed the channel: the command loses its terminal, as with sshd.
   channel.on('close', () => {
     if (child.exitCode === null && child.signalCode === null && child.pid) trySignal(child.pid, 'SIGHUP');

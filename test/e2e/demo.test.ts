@@ -14,11 +14,18 @@ after(async () => {
   tmp.close();
 });
 
-test('--demo: a shell that survives a reset and a black hole, left with ~.', async () => {
+test('--demo: a shell that survives a reset (idle) and a black hole (busy), left with ~.', async () => {
   // The demo plays the server on this machine: keep its tmux apart from any other.
   const env = { ...isolatedClientEnv(tmp.path), STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
   term = await startTerminal({ command: staysshCommandLine(['--demo']), env });
   await term.waitForText(/\$\s*$|#\s*$/m, { timeoutMs: 15_000 });
+  // A shell idle at its prompt through the first cut (a reset) is still there after it:
+  // the keys typed meanwhile run once the session is back (the demo's server once turned
+  // the reset into a Ctrl-D that ended the shell, and with it the demo).
+  await term.waitForText(/link lost .*~\. to leave/, { timeoutMs: 15_000 });
+  await term.type('echo alive-$((6*7))');
+  await term.press('Enter');
+  await term.waitForText('alive-42', { timeoutMs: 20_000 });
   await term.type('i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done');
   await term.press('Enter');
   await term.waitForText('tick-3');
