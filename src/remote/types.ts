@@ -15,7 +15,7 @@ export type ShimErrorCode = 'no-mux' | 'no-session' | 'bad-name' | 'mux-failed' 
 
 /** One report of the shim, decoded (see report-codec.ts for the wire form). */
 export type ShimReport =
-  /** Sent before the attach client starts; `others` counts this user's other detached sessions. */
+  /** Sent before the attach client starts; `others` counts this user's other detached sessions (0 on a re-attach, which does not count them). */
   | { t: 'attached'; name: string; mux: MuxName; created: boolean; others: number }
   /** The session's shell or command ended with `status`; its state is gone. */
   | { t: 'exit'; status: number }

@@ -69,19 +69,24 @@ for (const interpreter of ['dash', 'bash']) {
       assert.equal(session('main'), undefined);
     });
 
-    test('a second attach takes the session over; others counts detached sessions', async () => {
+    test('a second attach takes the session over; a first attach counts the other detached sessions, a re-attach does not', async () => {
       await createDetached('idle');
 
       const t1 = w.terminal(attach('busy'));
       assert.equal((await t1.report('attached')).others, 1);
       await waitFor('busy created', () => session('busy')?.state === 'attached');
-      const t2 = w.terminal(attach('busy', false));
+      // A run's first attach (CREATE=1) of an existing session counts the others too...
+      const t2 = w.terminal(attach('busy'));
       assert.deepEqual(await t2.report('attached'), { t: 'attached', name: 'busy', mux: 'tmux', created: false, others: 1 });
       assert.deepEqual(await t1.report('detached'), { t: 'detached' });
+      // ...a re-attach (CREATE=0) does not: nobody reads it, and it costs two execs.
+      const t3 = w.terminal(attach('busy', false));
+      assert.deepEqual(await t3.report('attached'), { t: 'attached', name: 'busy', mux: 'tmux', created: false, others: 0 });
+      assert.deepEqual(await t2.report('detached'), { t: 'detached' });
 
       // kill while attached: the attached shim sees the session vanish without a status
       assert.deepEqual(w.exec(killCommand('busy', { interpreter })).reports, [{ t: 'killed', name: 'busy' }]);
-      assert.deepEqual(await t2.report('gone'), { t: 'gone' });
+      assert.deepEqual(await t3.report('gone'), { t: 'gone' });
       assert.equal(w.hasSessionDir('busy'), false);
       assert.deepEqual(w.exec(killCommand('idle', { interpreter })).reports, [{ t: 'killed', name: 'idle' }]);
 
