@@ -59,8 +59,9 @@ R='trap : INT QUIT;d=$1;p=$TMUX_PANE;t=;[ -n "$p" ]&&t=$(command -v tmux);unset 
 
 const OPS = `
 al(){ \${M}_has "$n";};
-# Which multiplexer: the one already holding this session, else the requested one.
-mx(){ M=;[ -r "$D/mux" ]&&read -r M <"$D/mux";case $M in tmux|screen) h $M&&al&&return;; stream) f bad-args "$n is a stream session (a command without a terminal)";;esac;
+# Which multiplexer: the one already holding this session (L=1: it lives, no second
+# has-session on a re-attach), else the requested one.
+mx(){ M=;[ -r "$D/mux" ]&&read -r M <"$D/mux";L=;case $M in tmux|screen) h $M&&al&&L=1&&return;; stream) f bad-args "$n is a stream session (a command without a terminal)";;esac;
 case $1 in auto) if h tmux;then M=tmux;elif h screen;then M=screen;else nm "neither tmux nor screen";fi;;
 tmux|screen) M=$1;h $M||nm "$M not";; *) f bad-args "unknown multiplexer $1";;esac;};
 mk(){ rm -rf "$D";(umask 077;mkdir -p "$D")||f mux-failed "cannot create $D";pl $M >"$D/mux";
@@ -73,7 +74,7 @@ for a;do shift;case \${a%%=*} in ""|[0-9]*|*[!\${A}_]*) continue;;esac;
 case $a in *=*) ;; *) continue;;esac;case $a in *"$NL"*) continue;;esac;set -- "$@" "$a";export "$a";done;
 U=;case \${LC_ALL:-\${LC_CTYPE:-$LANG}} in *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) U=-U;;esac;
 D=$S/sessions/$n;mx "$q";k=0;
-if ! al;then [ -f "$D/exit" ]&&[ "$c" != 1 ]&&fin;
+if [ -z "$L" ]&&! al;then [ -f "$D/exit" ]&&[ "$c" != 1 ]&&fin;
 [ "$c" = 1 ]||{ rm -rf "$D";f no-session "no session named $n";};k=1;fi;
 [ -t 0 ]||f mux-failed "attach needs a terminal";
 # Agent forwarding (-A): sshd makes a socket per link, gone with it; the session gets a
