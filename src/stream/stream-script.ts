@@ -121,6 +121,8 @@ if num "$p"; then kill -9 "$p" 2>/dev/null; gone "$p"; fi; rm -f "$d/pump"; };
 # tail writes through a stdio buffer sized to the FIFO (4 KiB): two writes per 8 KiB it
 # reads, each waking the command, ~24,000 per 100 MB. stdbuf gives it ${FOLLOW_BUFFER}; tail
 # still flushes after every pass over the file, so a line typed into stdin goes at once.
+# True where tail is GNU's, with --pid (BusyBox's and the BSDs' have none).
+gt(){ tail --pid=$$ -c 0 /dev/null 2>/dev/null; };
 sb(){ b=; stdbuf -o ${FOLLOW_BUFFER} true 2>/dev/null && b="stdbuf -o ${FOLLOW_BUFFER}"; };
 follow(){ sb; $b tail -c +1 -f -s ${FOLLOW_CHECK_S} --pid=$w "$d/in" & tp=$!; echo $tp >"$d/follower";
 t=0; lo=0; i=0; while kill -0 $tp 2>/dev/null; do
@@ -131,7 +133,7 @@ if num "$o" && [ "$o" != $lo ]; then lo=$o; i=3; if [ $(( o - t )) -ge ${STDIN_T
 nap $i; i=$(( i + 1 )); done; };
 # A wrong w would end tail early (stdin lost) or never (no EOF): then the loop below.
 feed(){ w=$(exec sh -c 'echo $PPID');
-if num "$w" && [ "$w" != $$ ] && kill -0 "$w" 2>/dev/null && tail --pid=$$ -c 0 /dev/null 2>/dev/null; then follow; return 0; fi;
+if num "$w" && [ "$w" != $$ ] && kill -0 "$w" 2>/dev/null && gt; then follow; return 0; fi;
 o=0; t=0; i=0; while :; do z=$(sz "$d/in");
 if [ "$z" -gt $o ]; then pour "$d/in" $o $(( z - o )) || return 0; o=$z; i=0;
 if [ $(( o - t )) -ge ${STDIN_TRIM_BYTES} ]; then trim "$d/in" $o; t=$o; fi;
@@ -167,7 +169,7 @@ else echo nohup >"$d/detach"; nohup sh -c "$2" stayssh-stream run "$n" </dev/nul
 # polls on.
 fout(){ stream "$1" "$2" ${POLL_ROUNDS}; h=; j=0; while [ ! -f "$d/exit" ] && [ ! -s "$d/helpers" ] && [ $j -lt 200 ]; do j=$(( j + 1 )); nap 0; done;
 [ -f "$d/exit" ] || read h he hf <"$d/helpers" 2>/dev/null;
-if ! num "$h" || ! num "$he" || ! tail --pid=$$ -c 0 /dev/null 2>/dev/null; then stream "$oo" "$eo"; fi;
+if ! num "$h" || ! num "$he" || ! gt; then stream "$oo" "$eo"; fi;
 sb; $b tail -c +$(( oo + 1 )) -f -s ${FOLLOW_CHECK_S} --pid=$h "$d/out" & t1=$!;
 $b tail -c +$(( eo + 1 )) -f -s ${FOLLOW_CHECK_S} --pid=$he "$d/err" >&2 & t2=$!;
 i=0; while :; do if ! kill -0 "$pp" 2>/dev/null; then kill $t1 $t2 2>/dev/null; rm -f "$d/attached"; exit 1; fi;
