@@ -82,7 +82,7 @@ if [ -z "$L" ]&&! al;then [ -f "$D/exit" ]&&[ "$c" != 1 ]&&fin;
 G=$S/agent.sock;[ -S "$SSH_AUTH_SOCK" ]||G=;[ -n "$G" ]&&set -- "$@" "SSH_AUTH_SOCK=$G";[ $k = 1 ]&&mk "$@";
 [ -n "$G" ]&&ln -sf "$SSH_AUTH_SOCK" "$G"&&export SSH_AUTH_SOCK="$G";
 # Other detached sessions, for the client's notice at a run's first attach (CREATE=1): a
-# re-attach (CREATE=0) skips the count, \`tmux ls\` and \`screen -ls\` (~50 ms of execs).
+# re-attach (CREATE=0) skips the count and its two execs, \`tmux ls\` and \`screen -ls\`.
 o=0;[ "$c" = 1 ]&&o=$({ tmux_ls;screen_ls;}|{ i=0;while read -r m a z s y;do [ "$a" = 0 ]&&[ "$s" != "$n" ]&&i=$((i+1));done;pl $i;});
 ti "$TERM"||{ ti xterm-256color&&TERM=xterm-256color||TERM=xterm;export TERM;};
 # After this report, wait for one byte from the client: tmux flushes the pty's unread output
