@@ -127,11 +127,7 @@ function echoTable(o: Figure<EchoResult>): Table {
   notes.push(
     `what stayssh adds to ssh with the same multiplexer: +${fmtMs(med('stayssh') - med('sshTmux'))} ms (tmux), +${fmtMs(med('staysshScreen') - med('sshScreen'))} ms (screen); two Node hops alone: +${fmtMs(2 * nodeHop)} ms.`,
   );
-  for (const { key } of ECHO_ROWS) {
-    const f = r[key];
-    const note = `${key} failed: ${why(f) ?? ''}`;
-    if (!f.ok && !notes.includes(note)) notes.push(note);
-  }
+  for (const [key, f] of Object.entries(r) as [keyof EchoResult, EchoResult[keyof EchoResult]][]) if (!f.ok) notes.push(`${key} failed: ${why(f) ?? ''}`);
   return { title, headers: ['', 'median', 'p90', 'median ratio'], rows, notes };
 }
 
