@@ -3,9 +3,9 @@
 // commander, chalk and ora) into one file, dist/stayssh.mjs, which bin/stayssh starts.
 // Why: Node 20 resolves, reads, compiles and links every ES module on its own; for
 // stayssh's module graph that took ~60 ms of every start (one file: 178 against 239 ms to
-// load, Node's own start being ~85). Run after `tsc` (npm's prepare, the test runner and
-// the bench do). The library (`import { connect } from 'stayssh'`) and the tests keep
-// using dist/src, unbundled.
+// load, Node's own start being ~85). `npm run build` runs it after `tsc`, and npm's
+// prepare, the test runner and the bench run that. The library (`import { connect }
+// from 'stayssh'`) and the tests keep using dist/src, unbundled.
 //
 // Left outside, loaded from node_modules at run time: ssh2 (transport/ssh2.ts loads it
 // with createRequire under its pooled randomFillSync, and it finds its optional native

@@ -6,11 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-// Tests run bin/stayssh, which starts the bundle (scripts/bundle.mjs): build both.
-for (const step of [['npx', 'tsc', '-p', 'tsconfig.json'], ['node', 'scripts/bundle.mjs']]) {
-  const build = spawnSync(step[0], step.slice(1), { stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+// `npm run build`: tsc, then the bundle bin/stayssh starts (scripts/bundle.mjs).
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 const files = [];
