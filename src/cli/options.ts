@@ -1,6 +1,8 @@
 /** Everything the command line says, typed. Config files are merged later (config/). */
 
-export type MuxChoice = 'auto' | 'tmux' | 'screen';
+import type { MuxChoice } from '../contracts/mux.js';
+
+export type { MuxChoice };
 
 export interface CliOptions {
   /** The words as given, for the command lines we print back (resume-hint.ts). */

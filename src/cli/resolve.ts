@@ -1,18 +1,11 @@
 /** CliOptions + config files -> the resolved ssh_config for the destination. */
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { localUserName } from '../config/local-user.js';
 import { join } from 'node:path';
 import { parseDestination, resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import type { CliOptions } from './options.js';
-
-export function localUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env['USER'] ?? 'unknown';
-  }
-}
 
 export function resolveTarget(cli: CliOptions, env: NodeJS.ProcessEnv = process.env): ResolvedSshConfig {
   if (!cli.destination) throw new StaysshError('no destination given (usage: stayssh [options] destination [command])');

@@ -2,10 +2,10 @@
 import { prepareDemo } from '../demo/demo.js';
 import { SecretCache } from '../transport/prompter.js';
 import { makeConnector } from '../transport/connector.js';
-import { generateSessionName } from '../session/names.js';
+import { generateSessionName } from '../remote/session-names.js';
 import { makeLogger } from './logger.js';
 import type { CliOptions } from './options.js';
-import { localUserName } from './resolve.js';
+import { localUserName } from '../config/local-user.js';
 import { runInteractive } from './run-interactive.js';
 import { StaysshError } from '../errors.js';
 

@@ -2,12 +2,12 @@
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import type { Connector } from '../transport/connector.js';
-import { systemClock } from '../session/clock.js';
+import { systemClock } from '../platform/clock.js';
 import { InteractiveSession } from '../session/interactive.js';
-import type { LinkHooks } from '../session/link-hooks.js';
-import { livenessFrom } from '../session/liveness-settings.js';
-import { generateSessionName } from '../session/names.js';
-import { watchNetwork } from '../session/watchers/index.js';
+import type { LinkHooks } from '../contracts/link-hooks.js';
+import { livenessFrom } from '../engine/liveness-settings.js';
+import { generateSessionName } from '../remote/session-names.js';
+import { watchNetwork } from '../platform/watchers/index.js';
 import { processTerminal } from '../terminal/process-terminal.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';

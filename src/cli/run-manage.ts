@@ -1,6 +1,6 @@
 /** `--list` (`--json`) and `--kill NAME`. */
 import type { Connector } from '../transport/connector.js';
-import { formatSessionTable, killSession, listSessions } from '../session/manage.js';
+import { formatSessionTable, killSession, listSessions } from './manage.js';
 import type { CliOptions } from './options.js';
 import { firstDial } from './session-setup.js';
 

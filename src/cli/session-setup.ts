@@ -1,8 +1,8 @@
 /** What every CLI mode builds the same way: the event sink, the policy, the first dial. */
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
-import { EventSink } from '../session/event-sink.js';
-import { defaultPolicy, type ResettablePolicy } from '../session/policy.js';
+import { EventSink } from '../engine/event-sink.js';
+import { defaultPolicy, type ResettablePolicy } from '../core/policy.js';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';

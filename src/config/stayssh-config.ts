@@ -6,9 +6,9 @@ import { readFailure } from './config-reader.js';
 import { parseDuration } from './durations.js';
 import { ValueError, parseChoice, parseFlag } from './option-values.js';
 import { hostLineMatches } from './patterns.js';
-import { validateSessionName } from './session-name.js';
+import { validateSessionName } from '../contracts/session-name.js';
 
-export { SESSION_NAME_RE, validateSessionName } from './session-name.js';
+export { SESSION_NAME_RE, validateSessionName } from '../contracts/session-name.js';
 import { expandTilde } from './tokens.js';
 
 /** stayssh's own per-host settings (SPEC §6); absent fields were not set. Durations in ms. */

@@ -6,7 +6,7 @@
  * never touches the keychain), unless the caller opens it up front to say at once that
  * --remember cannot work. At most one note per run, whatever goes wrong.
  */
-import type { SecretBacking } from '../transport/prompter.js';
+import type { SecretBacking } from '../contracts/secret-backing.js';
 import { keychainReason } from './keyring-store.js';
 import { unreachableNote, type OpenedStore } from './open-store.js';
 

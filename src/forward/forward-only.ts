@@ -4,11 +4,11 @@
  * loss re-dial under the same policy as sessions until the policy gives up (255).
  * Runs until killed, as `ssh -N` does.
  */
-import type { Clock } from '../session/clock.js';
-import { systemClock } from '../session/clock.js';
-import type { ReconnectPolicy } from '../session/events.js';
-import type { LinkHooks } from '../session/link-hooks.js';
-import { LivenessMonitor } from '../session/liveness.js';
+import type { Clock } from '../platform/clock.js';
+import { systemClock } from '../platform/clock.js';
+import type { ReconnectPolicy } from '../contracts/events.js';
+import type { LinkHooks } from '../contracts/link-hooks.js';
+import { LivenessMonitor } from '../engine/liveness.js';
 import { redial } from '../stream/redial.js';
 import type { StreamEvent } from '../stream/stream-session.js';
 import type { Connection } from '../transport/connection.js';

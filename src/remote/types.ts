@@ -1,15 +1,8 @@
 /** Shared vocabulary of the remote layer: multiplexers, session names, shim reports. */
 
-export type MuxName = 'tmux' | 'screen';
-/** `auto`: the session's own multiplexer if it exists, else tmux, else screen. */
-export type MuxChoice = MuxName | 'auto';
-
-/** SPEC §1: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. The shim checks it again on the server. */
-export const SESSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export function isValidSessionName(name: string): boolean {
-  return SESSION_NAME_RE.test(name);
-}
+import type { MuxName } from '../contracts/mux.js';
+export type { MuxChoice, MuxName } from '../contracts/mux.js';
+export { SESSION_NAME_RE, isValidSessionName } from '../contracts/session-name.js';
 
 export type ShimErrorCode = 'no-mux' | 'no-session' | 'bad-name' | 'mux-failed' | 'bad-args';
 

@@ -10,7 +10,7 @@ import type { Connection } from '../transport/connection.js';
 import { ReportFilter } from '../remote/report-filter.js';
 import type { ShimReport } from '../remote/types.js';
 import { attachCommand } from '../remote/shim.js';
-import type { MuxChoice } from '../cli/options.js';
+import type { MuxChoice } from '../contracts/mux.js';
 import { sendKeys } from '../transport/channel-send.js';
 
 /** The client's go-ahead after an `attached` report (the shim reads one byte, raw). */

@@ -1,6 +1,6 @@
 /** What the escape commands of SPEC §4 do in an interactive session. */
 import { helpText } from '../terminal/escape-parser.js';
-import type { TerminalPort } from './terminal-port.js';
+import type { TerminalPort } from '../contracts/terminal-port.js';
 
 export type EscapeCommand = 'detach' | 'suspend' | 'list-forwards' | 'help' | 'redial';
 

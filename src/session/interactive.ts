@@ -14,16 +14,16 @@ import { StatusLine, type StatusState } from '../terminal/status-line.js';
 import { StatusTicker } from './status-ticker.js';
 import { KeyRelay } from './key-relay.js';
 import { repaintScreen } from './repaint.js';
-import { LivenessMonitor } from './liveness.js';
+import { LivenessMonitor } from '../engine/liveness.js';
 import { openAttach, type AttachRequest } from './attach-channel.js';
-import type { Clock, TimerId } from './clock.js';
-import type { SessionEvent } from './events.js';
-import type { ResettablePolicy } from './policy.js';
-import { dialWithin, untilGiveUp } from './dial-deadline.js';
-import { Supervisor, type Effect, type Input } from './supervisor.js';
-import type { TerminalPort } from './terminal-port.js';
+import type { Clock, TimerId } from '../platform/clock.js';
+import type { SessionEvent } from '../contracts/events.js';
+import type { ResettablePolicy } from '../core/policy.js';
+import { dialWithin, untilGiveUp } from '../engine/dial-deadline.js';
+import { Supervisor, type Effect, type Input } from '../core/supervisor.js';
+import type { TerminalPort } from '../contracts/terminal-port.js';
 import { handleEscape } from './escape-actions.js';
-import type { LinkHooks, NetworkWatch } from './link-hooks.js';
+import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
 
 export interface InteractiveOptions {
   connector: Connector;

@@ -4,7 +4,7 @@
  * seconds since contact and until the next attempt keep counting; hide() stops and erases.
  */
 import { STATUS_REFRESH_MS, type StatusLine, type StatusState } from '../terminal/status-line.js';
-import type { Clock, TimerId } from './clock.js';
+import type { Clock, TimerId } from '../platform/clock.js';
 
 export class StatusTicker {
   private timer: TimerId | undefined;

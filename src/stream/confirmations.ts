@@ -4,7 +4,7 @@
  * and learn how many stdin bytes the server holds. One at a time; a request while one is
  * out runs after.
  */
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../platform/clock.js';
 import type { Connection } from '../transport/connection.js';
 import type { OutputRelay } from './output-relay.js';
 import type { StdinFlow } from './stdin-flow.js';

@@ -4,7 +4,7 @@
  * exit status arrives (as ssh with a command would end when the command does); a second
  * one soon after means "I want out now": leave, with the command still on the server.
  */
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../platform/clock.js';
 
 /** A second Ctrl-C within this many ms leaves instead of relaying again. */
 export const DOUBLE_INTERRUPT_MS = 1_000;

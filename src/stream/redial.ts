@@ -8,11 +8,11 @@
  * would make roaming as slow as the backoff (SPEC §3). The attempt count goes on, as
  * with the interactive supervisor's `redial-now`.
  */
-import type { Clock } from '../session/clock.js';
-import type { ReconnectPolicy } from '../session/events.js';
+import type { Clock } from '../platform/clock.js';
+import type { ReconnectPolicy } from '../contracts/events.js';
 import type { Connection } from '../transport/connection.js';
 import { DialError } from '../transport/dial.js';
-import { dialWithin, untilGiveUp } from '../session/dial-deadline.js';
+import { dialWithin, untilGiveUp } from '../engine/dial-deadline.js';
 import type { StreamEvent } from './stream-session.js';
 
 /** Wakes the redial loop from its wait; a nudge with no wait in progress is dropped. */

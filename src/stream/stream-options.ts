@@ -1,8 +1,8 @@
 /** Stream mode's options, events and tuning constants (see stream-session.ts). */
 import type { Connection } from '../transport/connection.js';
-import type { Clock } from '../session/clock.js';
-import type { ReconnectPolicy } from '../session/events.js';
-import type { LinkHooks, NetworkWatch } from '../session/link-hooks.js';
+import type { Clock } from '../platform/clock.js';
+import type { ReconnectPolicy } from '../contracts/events.js';
+import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
 
 /** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
 export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;

@@ -9,8 +9,8 @@
  */
 import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
-import { systemClock, type Clock } from '../session/clock.js';
-import { LivenessMonitor } from '../session/liveness.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { LivenessMonitor } from '../engine/liveness.js';
 import { attachCommand, ctlCommand, finCommand, hangupCommand, runControl, signalCommand, startControl } from './stream-commands.js';
 import { StdinFlow } from './stdin-flow.js';
 import { Confirmations } from './confirmations.js';

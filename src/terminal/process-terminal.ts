@@ -1,5 +1,5 @@
 /** The TerminalPort of the real process: stdin in raw mode, SIGWINCH, ^Z suspend. */
-import type { TerminalPort } from '../session/terminal-port.js';
+import type { TerminalPort } from '../contracts/terminal-port.js';
 import { enterRawMode, suspendSelf } from './raw-mode.js';
 import { currentSize, onResize } from './window-size.js';
 

@@ -1,3 +1,5 @@
+import type { SecretBacking } from '../contracts/secret-backing.js';
+
 /**
  * How the transport asks a person for something. The CLI passes a terminal-backed
  * implementation; BatchMode and tests pass one that refuses or answers from a script.
@@ -11,19 +13,7 @@ export interface Prompter {
   line(question: string): Promise<string>;
 }
 
-/**
- * Where secrets live beyond the run (the OS keychain with --remember). Implemented in
- * src/credentials; the transport only sees this shape. Every method resolves, never
- * rejects: a keychain that fails is a keychain that does not remember.
- */
-export interface SecretBacking {
-  /** The stored secret of `key`, or undefined. */
-  recall(key: string): Promise<string | undefined>;
-  /** A secret a server (or a key file) accepted: store it, if storing is wanted. */
-  keep(key: string, secret: string): Promise<void>;
-  /** A stored secret that turned out wrong: delete it. */
-  erase(key: string): Promise<void>;
-}
+export type { SecretBacking } from '../contracts/secret-backing.js';
 
 /**
  * Secrets of this run, kept in memory so that re-dials need no person (SPEC §3), and

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { connect } from '../../src/api.js';
-import type { TerminalPort } from '../../src/session/terminal-port.js';
+import type { TerminalPort } from '../../src/contracts/terminal-port.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';

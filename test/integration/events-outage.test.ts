@@ -11,7 +11,7 @@ import { type FaultProxy } from '../harness/fault-proxy.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startStayssh, staysshArgs } from '../support/stayssh-cli.js';
-import type { SessionEventName } from '../../src/session/events.js';
+import type { SessionEventName } from '../../src/contracts/events.js';
 import { hookEnv, readEvents } from '../support/events-file.js';
 
 describe('events and hooks record what happened to the link', () => {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedSshConfig } from '../../src/config/types.js';
-import { defaultPolicy } from '../../src/session/policy.js';
+import { defaultPolicy } from '../../src/core/policy.js';
 import { killStream, streamListEntries } from '../../src/stream/stream-manage.js';
 import { runStream, type StreamEvent } from '../../src/stream/stream-session.js';
 import { makeConnector } from '../../src/transport/connector.js';

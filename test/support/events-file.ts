@@ -1,7 +1,7 @@
 // What stayssh left for scripts: the `--events` file (one JSON object per line) and the
 // STAYSSH_* variables a hook dumped with `env`.
 import { existsSync, readFileSync } from 'node:fs';
-import type { SessionEvent } from '../../src/session/events.js';
+import type { SessionEvent } from '../../src/contracts/events.js';
 
 /** The events written so far ([] before the file exists). */
 export function readEvents(path: string): SessionEvent[] {

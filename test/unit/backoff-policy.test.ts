@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff, INITIAL_DELAY_MS, MAX_DELAY_MS } from '../../src/session/backoff.js';
+import { Backoff, INITIAL_DELAY_MS, MAX_DELAY_MS } from '../../src/core/backoff.js';
 
 const mid = (): number => 0.5; // no jitter: the centre of the window
 

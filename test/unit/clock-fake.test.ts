@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, createSystemClock, systemClock } from '../../src/session/clock.js';
+import { FakeClock, createSystemClock, systemClock } from '../../src/platform/clock.js';
 
 test('timers fire in due order, each seeing its own due time', () => {
   const c = new FakeClock(1000);

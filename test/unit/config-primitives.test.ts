@@ -4,7 +4,7 @@ import { quoteConfigArg, splitArgs, splitKeyword, LexError } from '../../src/con
 import { hostLineMatches, matchPattern, matchPatternList } from '../../src/config/patterns.js';
 import { expandEnv, expandTilde, expandTokens, ExpansionError } from '../../src/config/tokens.js';
 import { parseDuration } from '../../src/config/durations.js';
-import { SESSION_NAME_RE, validateSessionName } from '../../src/config/session-name.js';
+import { SESSION_NAME_RE, validateSessionName } from '../../src/contracts/session-name.js';
 import { parseDestination } from '../../src/config/destination.js';
 import { parseDynamicSpec, parseForwardSpec } from '../../src/config/forward-spec.js';
 import { parseEscapeChar, parseTimeSeconds } from '../../src/config/option-values.js';

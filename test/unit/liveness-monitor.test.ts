@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/platform/clock.js';
 import {
   LivenessMonitor,
   CHECK_DEADLINE_MS,
   PROBE_REPLY_GRACE_MS,
   type LivenessOptions,
-} from '../../src/session/liveness.js';
+} from '../../src/engine/liveness.js';
 
 function setup(opts: LivenessOptions = {}) {
   const clock = new FakeClock(1_000_000);

@@ -2,8 +2,8 @@
 // when it falls due, not when the dial's own 5 s / 10 s deadline would have.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock } from '../../src/session/clock.js';
-import { DialDeadlinePassed, dialWithin, untilGiveUp } from '../../src/session/dial-deadline.js';
+import { FakeClock } from '../../src/platform/clock.js';
+import { DialDeadlinePassed, dialWithin, untilGiveUp } from '../../src/engine/dial-deadline.js';
 import type { Connection } from '../../src/transport/connection.js';
 
 /** A dial that settles only when told to, and a link that records being closed. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/platform/clock.js';
 import { StatusTicker } from '../../src/session/status-ticker.js';
 import { StatusLine, type StatusState } from '../../src/terminal/status-line.js';
 

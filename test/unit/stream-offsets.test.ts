@@ -2,7 +2,7 @@
 // attach header split off the stderr stream byte-exactly, list parsing, Ctrl-C relay.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/platform/clock.js';
 import { InterruptRelay } from '../../src/stream/interrupt.js';
 import { StdinSpool } from '../../src/stream/stdin-spool.js';
 import { HeaderSplitter, parseAttachHeader } from '../../src/stream/attach-header.js';

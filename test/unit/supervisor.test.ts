@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Supervisor, type Effect } from '../../src/session/supervisor.js';
-import { defaultPolicy } from '../../src/session/policy.js';
-import type { PolicyContext } from '../../src/session/events.js';
+import { Supervisor, type Effect } from '../../src/core/supervisor.js';
+import { defaultPolicy } from '../../src/core/policy.js';
+import type { PolicyContext } from '../../src/contracts/events.js';
 
 const kinds = (effects: Effect[]) => effects.map((e) => (e.type === 'event' ? `event:${e.event}` : e.type));
 

@@ -2,10 +2,10 @@
 // changes each reach the session once, bursts are merged, nothing fires without a change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/session/clock.js';
-import { createNetworkWatch, POLL_INTERVAL_MS, REASON_ADDRESSES, REASON_ROUTE, REASON_WAKE, type NetworkSources } from '../../src/session/watchers/network-watcher.js';
-import { DEBOUNCE_MAX_MS, DEBOUNCE_QUIET_MS, Debouncer } from '../../src/session/watchers/debouncer.js';
-import { parseRouteGet } from '../../src/session/watchers/system-sources.js';
+import { FakeClock } from '../../src/platform/clock.js';
+import { createNetworkWatch, POLL_INTERVAL_MS, REASON_ADDRESSES, REASON_ROUTE, REASON_WAKE, type NetworkSources } from '../../src/platform/watchers/network-watcher.js';
+import { DEBOUNCE_MAX_MS, DEBOUNCE_QUIET_MS, Debouncer } from '../../src/platform/watchers/debouncer.js';
+import { parseRouteGet } from '../../src/platform/watchers/system-sources.js';
 
 /** Lets promise callbacks (the route lookup) run; real, but involves no timers of ours. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

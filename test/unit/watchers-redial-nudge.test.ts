@@ -2,7 +2,7 @@
 // wait for the backoff), attempts keep counting, and a nudge with no wait is harmless.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/platform/clock.js';
 import { redial, RedialNudge } from '../../src/stream/redial.js';
 import type { StreamEvent } from '../../src/stream/stream-session.js';
 import type { Connection } from '../../src/transport/connection.js';

@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import type { SessionEvent, SessionEventName } from './events.js';
+import type { SessionEvent, SessionEventName } from '../contracts/events.js';
 
 export interface Hooks {
   onDisconnect?: string;

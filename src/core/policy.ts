@@ -3,7 +3,7 @@
  * optional give-up bounds. A library caller may replace it with its own function.
  */
 import { Backoff } from './backoff.js';
-import type { PolicyContext, ReconnectPolicy } from './events.js';
+import type { PolicyContext, ReconnectPolicy } from '../contracts/events.js';
 
 export interface DefaultPolicyOptions {
   maxAttempts?: number;

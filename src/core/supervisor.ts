@@ -12,7 +12,7 @@
  *                                    v
  *                                 gave-up (255)
  */
-import type { PolicyContext, ReconnectPolicy, SessionEventName } from './events.js';
+import type { PolicyContext, ReconnectPolicy, SessionEventName } from '../contracts/events.js';
 
 export type Phase = 'connecting' | 'attached' | 'doubt' | 'reconnecting' | 'exited' | 'gave-up';
 

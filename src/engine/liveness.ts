@@ -22,7 +22,7 @@
  * Cheap: onBytesReceived() stores a timestamp; one timer re-checks when something could be
  * due and re-arms itself, so a busy link costs one timer wake-up per interval.
  */
-import type { Clock, TimerId } from './clock.js';
+import type { Clock, TimerId } from '../platform/clock.js';
 
 /** ms of silence before the first probe, when ServerAliveInterval is unset (SPEC §3). */
 export const DEFAULT_INTERVAL_MS = 5_000;

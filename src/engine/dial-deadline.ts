@@ -4,7 +4,7 @@
  * (10 s): without this race `--give-up-after 2s` would end the session seconds late.
  */
 import type { Connection } from '../transport/connection.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../platform/clock.js';
 
 export class DialDeadlinePassed extends Error {
   constructor() {
