@@ -27,13 +27,13 @@ import { EventSink, type Hooks } from './engine/event-sink.js';
 import type { PolicyContext, ReconnectPolicy, SessionEvent, SessionEventName } from './contracts/events.js';
 import { InteractiveSession } from './session/interactive.js';
 import { generateSessionName } from './remote/session-names.js';
-import { defaultPolicy, type ResettablePolicy } from './core/policy.js';
+import { retrySettings } from './core/policy.js';
 import type { TerminalPort } from './contracts/terminal-port.js';
 import { watchNetwork } from './platform/watchers/index.js';
 import { livenessFrom } from './engine/liveness-settings.js';
 import { runStream } from './stream/stream-session.js';
-import { makeConnector } from './transport/connector.js';
-import { DialError } from './transport/dial.js';
+import { connectTimeoutOf, makeConnector } from './transport/connector.js';
+import { StaysshError } from './errors.js';
 import { SecretCache, type Prompter } from './transport/prompter.js';
 
 export type { PolicyContext, ReconnectPolicy, SessionEvent, SessionEventName, TerminalPort, Prompter, Hooks, MuxChoice };
@@ -109,7 +109,6 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
   /** The exit status: the remote command's, or 255 (gave up, detached, killed by a signal). */
   readonly exited: Promise<number>;
   private interruptHandler: (() => void) | undefined;
-  private wasAttached = false;
 
   constructor(private readonly o: ConnectOptions) {
     super();
@@ -139,9 +138,8 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
       listener: (e) => this.deliver(e),
     });
     const connector = makeConnector(cfg, { prompter: o.prompter, secrets: new SecretCache(), env: process.env, warn });
-    const policy: ResettablePolicy = o.policy
-      ? { policy: o.policy, reset: () => undefined }
-      : defaultPolicy({ maxAttempts: o.maxAttempts, giveUpAfterMs: o.giveUpAfterMs, backoffMaxMs: o.backoffMaxMs });
+    const retry = retrySettings({ maxAttempts: o.maxAttempts, giveUpAfterMs: o.giveUpAfterMs, backoffMaxMs: o.backoffMaxMs, custom: o.policy });
+    const firstLoginWindowMs = connectTimeoutOf(cfg);
     const watch = o.watchNetwork === false ? undefined : watchNetwork(cfg.hostName);
     const liveness = livenessFrom(cfg);
 
@@ -152,18 +150,18 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
         terminal: o.terminal,
         escapeChar: cfg.escapeChar,
         liveness,
-        policy,
+        retry,
+        firstLoginWindowMs,
         clock: systemClock,
         onEvent: (e) => sink.emit(e),
         notice: warn,
         watchNetwork: watch,
       }).run();
-      if (!this.wasAttached && result.code === 255) throw new ConnectError(result.reason);
+      if (!result.wasUp) throw new ConnectError(result.reason);
       return result.code;
     }
 
     if (o.command === undefined) throw new ConnectError('connect(): give a command (stream mode) or a terminal (interactive mode)');
-    sink.emit({ event: 'connecting', attempt: 0 });
     try {
       return await runStream({
         connector,
@@ -174,7 +172,8 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
         stdout: o.stdout ?? process.stdout,
         stderr: o.stderr ?? process.stderr,
         liveness,
-        policy,
+        retry,
+        firstLoginWindowMs,
         onEvent: (e) => sink.emit(e),
         warn,
         onInterrupt: (handler) => {
@@ -184,13 +183,12 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
         watchNetwork: watch,
       });
     } catch (err) {
-      if (err instanceof DialError) throw new ConnectError(err.failure.message);
+      if (err instanceof StaysshError) throw new ConnectError(err.message);
       throw err;
     }
   }
 
   private deliver(e: SessionEvent): void {
-    if (e.event === 'attached') this.wasAttached = true;
     try {
       this.emit(e.event, e);
       this.emit('event', e);

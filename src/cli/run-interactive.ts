@@ -13,7 +13,8 @@ import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
 import { requestedEnv } from './session-env.js';
 import { carriedEnv } from '../remote/shim.js';
-import { eventSink, policyFrom } from './session-setup.js';
+import { eventSink, retryFrom } from './session-setup.js';
+import { connectTimeoutOf } from '../transport/connector.js';
 import { listCommandLine, resumeCommandLine } from './resume-hint.js';
 
 export interface InteractiveRun {
@@ -47,7 +48,9 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     terminal,
     escapeChar: cfg.escapeChar,
     liveness: livenessFrom(cfg),
-    policy: policyFrom(cli),
+    retry: retryFrom(cli),
+    firstLoginWindowMs: connectTimeoutOf(cfg),
+    debug: (t) => log.debug(t),
     clock: systemClock,
     onEvent: (e) => sink.emit(e),
     watchNetwork: watchNetwork(cfg.hostName),

@@ -2,7 +2,7 @@
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import { EventSink } from '../engine/event-sink.js';
-import { defaultPolicy, type ResettablePolicy } from '../core/policy.js';
+import { retrySettings, type RetrySettings } from '../core/policy.js';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';
@@ -21,8 +21,9 @@ export function eventSink(cli: CliOptions, cfg: ResolvedSshConfig, log: Logger, 
   });
 }
 
-export function policyFrom(cli: CliOptions): ResettablePolicy {
-  return defaultPolicy({ maxAttempts: cli.maxAttempts, giveUpAfterMs: cli.giveUpAfterMs, backoffMaxMs: cli.backoffMaxMs });
+/** `--max-attempts`, `--give-up-after`, `--backoff-max` (or their config keys). */
+export function retryFrom(cli: CliOptions): RetrySettings {
+  return retrySettings({ maxAttempts: cli.maxAttempts, giveUpAfterMs: cli.giveUpAfterMs, backoffMaxMs: cli.backoffMaxMs });
 }
 
 /** The first connection's failure is the user's one line and exit 255 (SPEC §2). */

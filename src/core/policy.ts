@@ -1,39 +1,69 @@
 /**
- * The default reconnect policy (SPEC §1): exponential backoff with jitter, capped, and the
- * optional give-up bounds. A library caller may replace it with its own function.
+ * When to re-dial, and when to give up (docs/BEHAVIOUR.md §1 and §3): the default schedule
+ * with its bounds, or a library caller's own policy function. Pure: the backoff and the
+ * random source are passed in and handed back, never kept here.
  */
-import { Backoff } from './backoff.js';
 import type { PolicyContext, ReconnectPolicy } from '../contracts/events.js';
+import { backoffNext, backoffSettings, type BackoffSettings, type BackoffState } from './backoff.js';
+import { nextRandom, type RandomState } from './random.js';
 
-export interface DefaultPolicyOptions {
+/**
+ * ms from the start of one attempt to the start of the next while attempts fail without
+ * reaching the server (connects that time out, no route, no DNS): backoff exists to spare
+ * the server, and these never reached it. A fresh attempt every ~2 s puts the session back
+ * within seconds of the path's return, however long the outage was.
+ */
+export const UNSEEN_RETRY_INTERVAL_MS = 2_000;
+
+export interface RetrySettings {
+  /** Give up after this many consecutive failed re-dials. */
+  readonly maxAttempts?: number;
+  /** Give up once the link has been down this long, ms. */
+  readonly giveUpAfterMs?: number;
+  readonly backoff: BackoffSettings;
+  /** A library caller's policy: replaces the schedule and the two bounds above. */
+  readonly custom?: ReconnectPolicy;
+}
+
+export interface RetryOptions {
   maxAttempts?: number;
   giveUpAfterMs?: number;
   backoffMaxMs?: number;
-  random?: () => number;
+  custom?: ReconnectPolicy;
 }
 
-/** SPEC §1: `--backoff-max` defaults to 30 s. */
-export const DEFAULT_BACKOFF_MAX_MS = 30_000;
-
-export interface ResettablePolicy {
-  policy: ReconnectPolicy;
-  /** A network change or wake: the next re-dial starts from the shortest delay again. */
-  reset(): void;
-  /** The give-up limit, if any: a re-dial in flight is cut off when it falls due. */
-  giveUpAfterMs?: number;
+export function retrySettings(o: RetryOptions = {}): RetrySettings {
+  return { maxAttempts: o.maxAttempts, giveUpAfterMs: o.giveUpAfterMs, backoff: backoffSettings({ maxMs: o.backoffMaxMs }), custom: o.custom };
 }
 
-export function defaultPolicy(o: DefaultPolicyOptions = {}): ResettablePolicy {
-  // Attempt 1 goes at once; then Backoff's own schedule (250 ms doubling, jittered, capped).
-  const backoff = new Backoff({ maxMs: o.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS, random: o.random });
-  const policy = (ctx: PolicyContext): number | 'give-up' => {
-    if (o.maxAttempts !== undefined && ctx.attempt > o.maxAttempts) return 'give-up';
-    if (o.giveUpAfterMs !== undefined && ctx.downtimeMs >= o.giveUpAfterMs) return 'give-up';
-    if (ctx.attempt === 1) backoff.reset();
-    const delay = backoff.next();
-    // Never sleep past the give-up deadline: be asked again right when it falls due.
-    if (o.giveUpAfterMs !== undefined) return Math.min(delay, o.giveUpAfterMs - ctx.downtimeMs);
-    return delay;
-  };
-  return { policy, reset: () => backoff.reset(), giveUpAfterMs: o.giveUpAfterMs };
+export interface RetryQuestion extends PolicyContext {
+  /** The failure reached the server (refused, reset, authentication): back off further. */
+  serverSaw: boolean;
+  /** How long the failed attempt took, ms (0 for the loss of an attached link). */
+  attemptTookMs: number;
+}
+
+export type RetryDecision = { delayMs: number } | 'give-up';
+
+/** The decision, with the backoff and random state after it. */
+export function decideRetry(s: RetrySettings, q: RetryQuestion, backoff: BackoffState, random: RandomState): [RetryDecision, BackoffState, RandomState] {
+  if (s.custom) {
+    const d = s.custom({ attempt: q.attempt, downtimeMs: q.downtimeMs, reason: q.reason });
+    return [d === 'give-up' ? d : { delayMs: Math.max(0, d) }, backoff, random];
+  }
+  if (s.maxAttempts !== undefined && q.attempt > s.maxAttempts) return ['give-up', backoff, random];
+  if (s.giveUpAfterMs !== undefined && q.downtimeMs >= s.giveUpAfterMs) return ['give-up', backoff, random];
+  let delayMs: number;
+  let nextBackoff = backoff;
+  let nextRandomState = random;
+  if (q.attempt === 1 || q.serverSaw) {
+    const [r, rs] = nextRandom(random);
+    [delayMs, nextBackoff] = backoffNext(s.backoff, backoff, r);
+    nextRandomState = rs;
+  } else {
+    delayMs = Math.max(0, UNSEEN_RETRY_INTERVAL_MS - q.attemptTookMs);
+  }
+  // Never sleep past the give-up deadline: be asked again right when it falls due.
+  if (s.giveUpAfterMs !== undefined) delayMs = Math.min(delayMs, s.giveUpAfterMs - q.downtimeMs);
+  return [{ delayMs }, nextBackoff, nextRandomState];
 }

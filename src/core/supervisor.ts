@@ -1,18 +1,24 @@
 /**
- * The session supervisor: a pure state machine. It owns no sockets and no timers; the
- * runner feeds it inputs (each stamped with the time) and carries out the effects it
- * returns. That makes every reconnect path a fast, deterministic unit test.
+ * The reconnect core: a pure state machine shared by every mode (a shell, a stream
+ * command, a `-N` tunnel). It owns no sockets, no timers and no hidden state: the engine
+ * (engine/engine.ts) feeds it inputs stamped with the time and carries out the effects
+ * it returns. The backoff and the random source are part of the state, so a test can
+ * replay any sequence from a seed. Behaviour: docs/BEHAVIOUR.md §2, §3 and §5.
  *
  *   connecting ──dial+attach ok──> attached <──link-alive── doubt
- *       │                            │  └──link-doubt──────────┘│
- *   first failure: exit 255     link-lost                   link-lost
- *                                    v                          v
- *                                reconnecting ──attach ok──> attached (reconnected)
- *                                    │ policy says give up
- *                                    v
- *                                 gave-up (255)
+ *     │    ↺ transient fault          │  └──link-doubt──────────┘│
+ *     │      within the login window  link-lost, network change  link-lost
+ *   other failure: exit 255           v                          v
+ *                                 reconnecting ──attach ok──> attached (reconnected)
+ *                                     │ policy says give up
+ *                                     v
+ *                                  gave-up (255)
  */
-import type { PolicyContext, ReconnectPolicy, SessionEventName } from '../contracts/events.js';
+import type { SessionEventName } from '../contracts/events.js';
+import { serverSaw, transientLoginFault, type FailureKind } from '../contracts/failure.js';
+import { backoffReset, type BackoffState } from './backoff.js';
+import { decideRetry, type RetrySettings } from './policy.js';
+import { seedRandom, type RandomState } from './random.js';
 
 export type Phase = 'connecting' | 'attached' | 'doubt' | 'reconnecting' | 'exited' | 'gave-up';
 
@@ -20,97 +26,95 @@ export type Input =
   | { type: 'start'; at: number }
   | { type: 'connected'; at: number }
   | { type: 'attached'; at: number }
-  | { type: 'failed'; at: number; reason: string; retryable: boolean }
+  | { type: 'failed'; at: number; reason: string; kind: FailureKind; retryable: boolean }
   | { type: 'link-doubt'; at: number }
   | { type: 'link-alive'; at: number }
   | { type: 'link-lost'; at: number; reason: string }
   | { type: 'retry-due'; at: number }
+  /** `~R`: drop whatever link there is and dial at once. */
   | { type: 'redial-now'; at: number; reason: string }
+  /** Local addresses or routes changed, or the machine woke from sleep. */
+  | { type: 'network-changed'; at: number; reason: string; localAddressGone: boolean }
   | { type: 'remote-exit'; at: number; status: number }
   /** The session vanished on the server without a status (`--kill` from elsewhere). */
   | { type: 'session-gone'; at: number }
   /** `~.`, a takeover, or stayssh told to stop: the session stays on the server. */
-  | { type: 'detach'; at: number; reason?: string };
+  | { type: 'detach'; at: number; reason?: string }
+  /** The client ends the run and the session with it (stream mode's hang-up). */
+  | { type: 'quit'; at: number; code: number; reason: string };
 
 export type Effect =
-  | { type: 'dial'; attempt: number }
+  /** Dial (and then attach). `deadlineMs`: give the attempt up after this long (the give-up limit). */
+  | { type: 'dial'; attempt: number; first: boolean; deadlineMs?: number }
   | { type: 'drop-link'; reason: string }
   | { type: 'schedule-retry'; delayMs: number }
   | { type: 'cancel-retry' }
   | { type: 'status'; show: boolean }
   /** The link answered again after doubt, no re-dial: send the kept keys, redraw the screen. */
   | { type: 'link-back' }
+  /** The network changed under a link that may still work: probe it now. */
+  | { type: 'check-link' }
   | { type: 'event'; event: SessionEventName; attempt?: number; reason?: string; downtimeMs?: number; code?: number }
   /** `resumable`: the session still lives on the server, so say how to resume it. */
   | { type: 'exit'; code: number; reason: string; resumable: boolean };
 
-export interface SupervisorState {
-  phase: Phase;
-  /** Re-dial attempts since the link was lost (0 while attached). */
-  attempt: number;
+export interface CoreSettings {
+  readonly retry: RetrySettings;
+  /**
+   * ms from the start within which a transient fault of the first login (a reset, a broken
+   * handshake) is retried: ConnectTimeout, as that is how long the user agreed to wait.
+   */
+  readonly firstLoginWindowMs: number;
+}
+
+export interface CoreState {
+  readonly phase: Phase;
+  /** Re-dial attempts since the link was lost (or login retries before the first attach). */
+  readonly attempt: number;
   /** When the link was last known good (start of the current outage). */
-  downSince: number | undefined;
-  /** True once a session was attached: only such sessions are re-dialed (SPEC §2). */
-  wasUp: boolean;
-  /** A dial is in flight. */
-  dialing: boolean;
-  lastReason: string;
+  readonly downSince: number | undefined;
+  /** When the run started (the first login's window counts from it). */
+  readonly startedAt: number | undefined;
+  /** True once a session was attached: only such sessions are re-dialed. */
+  readonly wasUp: boolean;
+  /** A dial is in flight, since `dialStartedAt`. */
+  readonly dialing: boolean;
+  readonly dialStartedAt: number | undefined;
+  /** When the scheduled retry falls due (for the status line). */
+  readonly nextAttemptAt: number | undefined;
+  readonly lastReason: string;
+  readonly backoff: BackoffState;
+  readonly random: RandomState;
 }
 
-export const initialState: SupervisorState = {
-  phase: 'connecting',
-  attempt: 0,
-  downSince: undefined,
-  wasUp: false,
-  dialing: false,
-  lastReason: '',
-};
-
-export type Step = [SupervisorState, Effect[]];
-
-export class Supervisor {
-  state: SupervisorState = initialState;
-
-  constructor(private readonly policy: ReconnectPolicy) {}
-
-  /** Feeds one input; returns the effects to carry out, in order. */
-  handle(input: Input): Effect[] {
-    const [next, effects] = step(this.state, input, this.policy);
-    this.state = next;
-    return effects;
-  }
+export function initialState(settings: CoreSettings, seed: number): CoreState {
+  return {
+    phase: 'connecting',
+    attempt: 0,
+    downSince: undefined,
+    startedAt: undefined,
+    wasUp: false,
+    dialing: false,
+    dialStartedAt: undefined,
+    nextAttemptAt: undefined,
+    lastReason: '',
+    backoff: backoffReset(settings.retry.backoff),
+    random: seedRandom(seed),
+  };
 }
 
-function finished(s: SupervisorState): boolean {
+export type Step = [CoreState, Effect[]];
+
+export function finished(s: CoreState): boolean {
   return s.phase === 'exited' || s.phase === 'gave-up';
 }
 
-/** Asks the policy what to do after a failed or lost link. */
-function planRetry(s: SupervisorState, at: number, reason: string, policy: ReconnectPolicy): Step {
-  const attempt = s.attempt + 1;
-  const downSince = s.downSince ?? at;
-  const ctx: PolicyContext = { attempt, downtimeMs: at - downSince, reason };
-  const decision = policy(ctx);
-  if (decision === 'give-up') {
-    const state: SupervisorState = { ...s, phase: 'gave-up', dialing: false, lastReason: reason, downSince };
-    return [
-      state,
-      [
-        { type: 'status', show: false },
-        { type: 'event', event: 'gave-up', attempt: s.attempt, reason, downtimeMs: ctx.downtimeMs },
-        { type: 'exit', code: 255, reason: `gave up after ${s.attempt} attempt(s): ${reason}`, resumable: true },
-      ],
-    ];
-  }
-  const state: SupervisorState = { ...s, phase: 'reconnecting', attempt, downSince, dialing: false, lastReason: reason };
-  return [state, [{ type: 'schedule-retry', delayMs: Math.max(0, decision) }]];
-}
-
-export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy): Step {
+/** Feeds one input; returns the next state and the effects to carry out, in order. */
+export function step(c: CoreSettings, s: CoreState, input: Input): Step {
   if (finished(s)) return [s, []];
   switch (input.type) {
     case 'start':
-      return [{ ...s, phase: 'connecting', dialing: true }, [{ type: 'event', event: 'connecting', attempt: 0 }, { type: 'dial', attempt: 0 }]];
+      return dial({ ...s, phase: 'connecting', startedAt: input.at }, c, input.at, 'connecting');
 
     case 'connected':
       return [s, [{ type: 'event', event: 'connected', attempt: s.attempt }]];
@@ -120,20 +124,12 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
       const effects: Effect[] = [{ type: 'status', show: false }];
       if (s.wasUp) effects.push({ type: 'event', event: 'reconnected', attempt: s.attempt, downtimeMs });
       effects.push({ type: 'event', event: 'attached', attempt: s.attempt });
-      return [{ ...s, phase: 'attached', attempt: 0, downSince: undefined, wasUp: true, dialing: false }, effects];
+      const next: CoreState = { ...s, phase: 'attached', attempt: 0, downSince: undefined, wasUp: true, dialing: false, dialStartedAt: undefined, backoff: backoffReset(c.retry.backoff) };
+      return [next, effects];
     }
 
-    case 'failed': {
-      // The first connection fails fast, like ssh: a typo must not spin forever.
-      if (!s.wasUp || !input.retryable) {
-        const state: SupervisorState = { ...s, phase: 'exited', dialing: false, lastReason: input.reason };
-        const exit: Effect = { type: 'exit', code: 255, reason: input.reason, resumable: s.wasUp };
-        return [state, [{ type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason: input.reason }, exit]];
-      }
-      // The attempt may have got as far as a connection (the attach failed): let it go.
-      const [next, effects] = planRetry({ ...s, dialing: false }, input.at, input.reason, policy);
-      return [next, [{ type: 'drop-link', reason: input.reason }, ...effects]];
-    }
+    case 'failed':
+      return failed(c, s, input);
 
     case 'link-doubt':
       if (s.phase !== 'attached') return [s, []];
@@ -146,70 +142,119 @@ export function step(s: SupervisorState, input: Input, policy: ReconnectPolicy):
     case 'link-lost': {
       // Lost between dialing and the attached report: that attempt failed. Ignoring it
       // left the session waiting forever for a report that could no longer come.
-      if (s.dialing) {
-        return step(s, { type: 'failed', at: input.at, reason: input.reason, retryable: true }, policy);
-      }
+      if (s.dialing) return failed(c, s, { at: input.at, reason: input.reason, kind: 'reset', retryable: true });
       if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
-      const downSince = s.downSince ?? input.at;
-      const lost: SupervisorState = { ...s, downSince };
-      const [next, effects] = planRetry(lost, input.at, input.reason, policy);
-      return [
-        next,
-        [
-          { type: 'drop-link', reason: input.reason },
-          { type: 'status', show: true },
-          { type: 'event', event: 'disconnected', reason: input.reason },
-          ...effects,
-        ],
-      ];
+      const lost: CoreState = { ...s, downSince: s.downSince ?? input.at };
+      const [next, effects] = planRetry(c, lost, input.at, input.reason, true);
+      return [next, [{ type: 'drop-link', reason: input.reason }, { type: 'status', show: true }, { type: 'event', event: 'disconnected', reason: input.reason }, ...effects]];
     }
 
     case 'retry-due':
-      if (s.phase !== 'reconnecting' || s.dialing) return [s, []];
-      return [{ ...s, dialing: true }, [{ type: 'event', event: 'reconnecting', attempt: s.attempt }, { type: 'dial', attempt: s.attempt }]];
+      if ((s.phase !== 'reconnecting' && s.phase !== 'connecting') || s.dialing) return [s, []];
+      return dial(s, c, input.at, s.phase === 'connecting' ? 'connecting' : 'reconnecting');
 
-    case 'redial-now': {
-      // ~R, a network change or a wake from sleep: drop whatever we have and dial at once.
-      if (s.phase === 'reconnecting') {
-        if (s.dialing) return [s, []];
-        return [{ ...s, dialing: true, lastReason: input.reason }, [{ type: 'cancel-retry' }, { type: 'event', event: 'reconnecting', attempt: s.attempt }, { type: 'dial', attempt: s.attempt }]];
-      }
-      if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
-      const attempt = 1;
-      const downSince = s.downSince ?? input.at;
-      return [
-        { ...s, phase: 'reconnecting', attempt, downSince, dialing: true, lastReason: input.reason },
-        [
-          { type: 'drop-link', reason: input.reason },
-          { type: 'status', show: true },
-          { type: 'event', event: 'disconnected', reason: input.reason },
-          { type: 'event', event: 'reconnecting', attempt },
-          { type: 'dial', attempt },
-        ],
-      ];
+    case 'redial-now':
+      return redialNow(c, s, input.at, input.reason);
+
+    case 'network-changed': {
+      // A new network is usually reachable at once: the backoff starts again from "now".
+      const fresh: CoreState = { ...s, backoff: backoffReset(c.retry.backoff) };
+      if (s.phase === 'reconnecting' || input.localAddressGone) return redialNow(c, fresh, input.at, input.reason);
+      if (s.phase === 'attached' || s.phase === 'doubt') return [fresh, [{ type: 'check-link' }]];
+      return [fresh, []];
     }
 
     case 'remote-exit':
-      return [
-        { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'event', event: 'exit', code: input.status }, { type: 'exit', code: input.status, reason: 'remote exited', resumable: false }],
-      ];
+      return end(s, input.status, 'remote exited', false, [{ type: 'event', event: 'exit', code: input.status }]);
 
     case 'session-gone': {
       // Like a remote shell killed by a signal under ssh: 255, and nothing left to resume.
       const reason = 'the session was ended on the server';
-      return [
-        { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'event', event: 'exit', code: 255, reason }, { type: 'exit', code: 255, reason, resumable: false }],
-      ];
+      return end(s, 255, reason, false, [{ type: 'event', event: 'exit', code: 255, reason }]);
     }
 
     case 'detach': {
       const reason = input.reason ?? 'detached';
-      return [
-        { ...s, phase: 'exited', dialing: false },
-        [{ type: 'cancel-retry' }, { type: 'status', show: false }, { type: 'drop-link', reason }, { type: 'event', event: 'exit', code: 255, reason }, { type: 'exit', code: 255, reason, resumable: s.wasUp }],
-      ];
+      return end(s, 255, reason, s.wasUp, [{ type: 'drop-link', reason }, { type: 'event', event: 'exit', code: 255, reason }]);
     }
+
+    case 'quit':
+      return end(s, input.code, input.reason, false, [{ type: 'event', event: 'exit', code: input.code, reason: input.reason }]);
   }
+}
+
+/** Starts a dial: `connecting` before the first attach, `reconnecting` after. */
+function dial(s: CoreState, c: CoreSettings, at: number, event: 'connecting' | 'reconnecting'): Step {
+  const giveUp = c.retry.custom ? undefined : c.retry.giveUpAfterMs;
+  const deadlineMs = s.wasUp && giveUp !== undefined && s.downSince !== undefined ? Math.max(0, s.downSince + giveUp - at) : undefined;
+  const next: CoreState = { ...s, dialing: true, dialStartedAt: at, nextAttemptAt: undefined };
+  const dialEffect: Effect = { type: 'dial', attempt: s.attempt, first: !s.wasUp, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+  const ev: Effect = s.attempt > 0 && event === 'connecting' ? { type: 'event', event, attempt: s.attempt, reason: s.lastReason } : { type: 'event', event, attempt: s.attempt };
+  return [next, [ev, dialEffect]];
+}
+
+function failed(c: CoreSettings, s: CoreState, f: { at: number; reason: string; kind: FailureKind; retryable: boolean }): Step {
+  const tookMs = s.dialStartedAt !== undefined ? f.at - s.dialStartedAt : 0;
+  const idle: CoreState = { ...s, dialing: false, dialStartedAt: undefined, lastReason: f.reason };
+  if (!s.wasUp) {
+    // The first login fails fast, like ssh: a typo must not spin forever. Only a fault of
+    // the path after the server answered is retried, and only within ConnectTimeout.
+    const inWindow = s.startedAt !== undefined && f.at - s.startedAt < c.firstLoginWindowMs;
+    if (f.retryable && transientLoginFault(f.kind) && inWindow) {
+      const [next, effects] = planRetry(c, idle, f.at, f.reason, true, tookMs);
+      if (next.phase === 'gave-up') return exitFirst(idle, f.reason);
+      return [{ ...next, phase: 'connecting' }, [{ type: 'drop-link', reason: f.reason }, ...effects]];
+    }
+    return exitFirst(idle, f.reason);
+  }
+  if (!f.retryable) {
+    return end(idle, 255, f.reason, true, [{ type: 'drop-link', reason: f.reason }, { type: 'event', event: 'exit', code: 255, reason: f.reason }]);
+  }
+  // The attempt may have got as far as a connection (the attach failed): let it go.
+  const [next, effects] = planRetry(c, idle, f.at, f.reason, serverSaw(f.kind), tookMs);
+  return [next, [{ type: 'drop-link', reason: f.reason }, ...effects]];
+}
+
+function exitFirst(s: CoreState, reason: string): Step {
+  return end(s, 255, reason, false, [{ type: 'drop-link', reason }, { type: 'event', event: 'exit', code: 255, reason }]);
+}
+
+/** Asks the policy what to do after a failed attempt or a lost link. */
+function planRetry(c: CoreSettings, s: CoreState, at: number, reason: string, saw: boolean, attemptTookMs = 0): Step {
+  const attempt = s.attempt + 1;
+  const downSince = s.downSince ?? at;
+  const downtimeMs = at - downSince;
+  const [decision, backoff, random] = decideRetry(c.retry, { attempt, downtimeMs, reason, serverSaw: saw, attemptTookMs }, s.backoff, s.random);
+  if (decision === 'give-up') {
+    const gaveUp: CoreState = { ...s, phase: 'gave-up', dialing: false, lastReason: reason, downSince, backoff, random };
+    return [
+      gaveUp,
+      [
+        { type: 'status', show: false },
+        { type: 'event', event: 'gave-up', attempt: s.attempt, reason, downtimeMs },
+        { type: 'exit', code: 255, reason: `gave up after ${s.attempt} attempt(s): ${reason}`, resumable: true },
+      ],
+    ];
+  }
+  const next: CoreState = { ...s, phase: 'reconnecting', attempt, downSince, dialing: false, lastReason: reason, nextAttemptAt: at + decision.delayMs, backoff, random };
+  return [next, [{ type: 'schedule-retry', delayMs: decision.delayMs }]];
+}
+
+function redialNow(c: CoreSettings, s: CoreState, at: number, reason: string): Step {
+  if (s.phase === 'reconnecting') {
+    if (s.dialing) return [s, []];
+    const [next, effects] = dial({ ...s, lastReason: reason }, c, at, 'reconnecting');
+    return [next, [{ type: 'cancel-retry' }, ...effects]];
+  }
+  if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
+  const down: CoreState = { ...s, phase: 'reconnecting', attempt: 1, downSince: s.downSince ?? at, lastReason: reason };
+  const [next, effects] = dial(down, c, at, 'reconnecting');
+  return [next, [{ type: 'drop-link', reason }, { type: 'status', show: true }, { type: 'event', event: 'disconnected', reason }, ...effects]];
+}
+
+function end(s: CoreState, code: number, reason: string, resumable: boolean, before: Effect[]): Step {
+  return [
+    { ...s, phase: 'exited', dialing: false, nextAttemptAt: undefined },
+    [{ type: 'cancel-retry' }, { type: 'status', show: false }, ...before, { type: 'exit', code, reason, resumable }],
+  ];
 }

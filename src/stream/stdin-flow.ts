@@ -51,9 +51,14 @@ export class StdinFlow {
     this.hold('channel', false);
   }
 
-  /** The link is down: read no further until a reattach (the spool is bounded). */
+  /**
+   * The link is down: read no further until a reattach (the spool is bounded). The
+   * channel's backpressure goes with its link: its 'drain' will never come, and keeping
+   * that hold stalled the upload for good after a reset in mid-flow.
+   */
   linkLost(): void {
     this.channel = undefined;
+    this.holds.delete('channel');
     this.hold('link', true);
   }
 

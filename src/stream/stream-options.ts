@@ -1,7 +1,8 @@
 /** Stream mode's options, events and tuning constants (see stream-session.ts). */
 import type { Connection } from '../transport/connection.js';
 import type { Clock } from '../platform/clock.js';
-import type { ReconnectPolicy } from '../contracts/events.js';
+import type { SessionEvent } from '../contracts/events.js';
+import type { RetrySettings } from '../core/policy.js';
 import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
 
 /** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
@@ -27,13 +28,8 @@ export const CONFIRM_RETRY_MS = 20;
 /** Channel closes without an exit status on a live link before we stop trying, count. */
 export const MAX_BARREN_ATTACHES = 3;
 
-export interface StreamEvent {
-  event: 'connected' | 'attached' | 'disconnected' | 'reconnecting' | 'reconnected' | 'gave-up' | 'exit';
-  attempt?: number;
-  reason?: string;
-  downtimeMs?: number;
-  code?: number;
-}
+/** The events a stream session reports: the engine's, as for every mode. */
+export type StreamEvent = Omit<SessionEvent, 'ts' | 'host' | 'session'>;
 
 export interface StreamOptions {
   connector: { dial(first: boolean): Promise<Connection> };
@@ -44,7 +40,12 @@ export interface StreamOptions {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   liveness: { intervalMs: number; countMax: number };
-  policy: { policy: ReconnectPolicy; reset(): void; giveUpAfterMs?: number };
+  retry: RetrySettings;
+  /** ms within which a transient fault of the first login is retried (ConnectTimeout). */
+  firstLoginWindowMs: number;
+  /** Seeds the backoff's jitter (tests). */
+  seed?: number;
+  debug?: (line: string) => void;
   onEvent(e: StreamEvent): void;
   warn(text: string): void;
   /** Subscribe to SIGTERM/SIGHUP: leave, the command running on; returns an unsubscribe. */

@@ -6,7 +6,9 @@
  */
 import { StaysshError } from '../errors.js';
 
-export type FailureKind = 'dns' | 'refused' | 'timeout' | 'reset' | 'network' | 'auth' | 'host-key' | 'protocol';
+import type { FailureKind } from '../contracts/failure.js';
+
+export type { FailureKind };
 
 export interface ClassifiedFailure {
   kind: FailureKind;

@@ -112,7 +112,11 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
   };
 }
 
-function connectTimeoutOf(cfg: ResolvedSshConfig): number {
+/**
+ * ms a first login may take, ConnectTimeout or our default: the window within which a
+ * transient fault of the first login (a reset mid-handshake) is retried.
+ */
+export function connectTimeoutOf(cfg: ResolvedSshConfig): number {
   return cfg.connectTimeout !== undefined ? cfg.connectTimeout * 1000 : FIRST_CONNECT_TIMEOUT_MS;
 }
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedSshConfig } from '../../src/config/types.js';
-import { defaultPolicy } from '../../src/core/policy.js';
+import { retrySettings } from '../../src/core/policy.js';
 import { killStream, streamListEntries } from '../../src/stream/stream-manage.js';
 import { runStream, type StreamEvent } from '../../src/stream/stream-session.js';
 import { makeConnector } from '../../src/transport/connector.js';
@@ -44,17 +44,21 @@ class Sink extends Writable {
 }
 
 /** stdin from a buffer, 64 KiB per read, with hooks at consumed-byte thresholds. */
-function source(data: Buffer, hooks: Array<[number, () => void]> = []): Readable {
+/** `data` as a stream, running each hook once that many bytes are read; from `after` on, if given. */
+function source(data: Buffer, hooks: Array<[number, () => void]> = [], after: Promise<void> = Promise.resolve()): Readable {
   let at = 0;
+  const pushNext = (r: Readable) => {
+    const next = data.subarray(at, at + 65536);
+    at += next.length;
+    for (const h of hooks.splice(0)) {
+      if (at >= h[0]) h[1]();
+      else hooks.push(h);
+    }
+    r.push(next.length ? next : null);
+  };
   return new Readable({
     read() {
-      const next = data.subarray(at, at + 65536);
-      at += next.length;
-      for (const h of hooks.splice(0)) {
-        if (at >= h[0]) h[1]();
-        else hooks.push(h);
-      }
-      this.push(next.length ? next : null);
+      void after.then(() => pushNext(this));
     },
   });
 }
@@ -96,6 +100,7 @@ describe('stream mode over a faulty link', { skip }, () => {
   interface StreamTestOptions {
     stdin?: Readable; stdout?: Writable & { data?: () => Buffer }; stderr?: Sink; livenessMs?: number; events?: StreamEvent[];
     onInterrupt?: (h: () => void) => () => void; onTerminate?: (h: () => void) => () => void; name?: string;
+    onEvent?: (e: StreamEvent) => void;
   }
 
   async function stream(command: string, o: StreamTestOptions = {}) {
@@ -110,8 +115,9 @@ describe('stream mode over a faulty link', { skip }, () => {
         connector, name, command, env: {}, onInterrupt: o.onInterrupt, onTerminate: o.onTerminate, resumeCommand: `resume ${name}`,
         stdin: o.stdin ?? Readable.from([]), stdout, stderr,
         liveness: { intervalMs: o.livenessMs ?? 5_000, countMax: 2 },
-        policy: defaultPolicy({ backoffMaxMs: 200, maxAttempts: 20 }),
-        onEvent: (e) => events.push(e), warn: (t) => warnings.push(t),
+        retry: retrySettings({ backoffMaxMs: 200, maxAttempts: 20 }),
+        firstLoginWindowMs: 15_000, debug: process.env['STAYSSH_TEST_DEBUG'] ? (l: string) => console.error('DBG', l) : undefined,
+        onEvent: (e) => (events.push(e), o.onEvent?.(e), process.env['STAYSSH_TEST_DEBUG'] && console.error('EV', JSON.stringify(e))), warn: (t) => warnings.push(t),
       }),
       RUN_TIMEOUT_MS, `stream command ${command}`,
     );
@@ -187,8 +193,12 @@ describe('stream mode over a faulty link', { skip }, () => {
 
   it('uploads 5 MB of random stdin exactly once across resets during the upload', async () => {
     const data = randomBytes(5 * 1024 * 1024);
-    const stdin = source(data, [[1_000_000, () => proxy.reset()], [2_500_000, () => proxy.reset()], [4_000_000, () => proxy.reset()]]);
-    const r = await stream('sha256sum', { stdin });
+    // stdin is read only once the command runs: the resets cut the upload, not the login.
+    let running!: () => void;
+    const attached = new Promise<void>((resolve) => (running = resolve));
+    const stdin = source(data, [[1_000_000, () => proxy.reset()], [2_500_000, () => proxy.reset()], [4_000_000, () => proxy.reset()]], attached);
+    const events: StreamEvent[] = [];
+    const r = await stream('sha256sum', { stdin, events, onEvent: (e) => e.event === 'attached' && running() });
     assert.equal(r.code, 0, r.warnings.join('\n') + r.stderr.data().toString());
     assert.equal(r.stdout.data().toString(), `${sha(data)}  -\n`);
     assert.ok(r.events.filter((e) => e.event === 'reconnected').length >= 1);

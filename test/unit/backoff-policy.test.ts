@@ -1,6 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff, INITIAL_DELAY_MS, MAX_DELAY_MS } from '../../src/core/backoff.js';
+import { backoffNext, backoffReset, backoffSettings, INITIAL_DELAY_MS, type BackoffSettings, type BackoffState } from '../../src/core/backoff.js';
+import { DEFAULT_BACKOFF_MAX_MS as MAX_DELAY_MS } from '../../src/contracts/reconnect-defaults.js';
+
+/** The pure schedule driven step by step, as the reconnect core drives it. */
+class Backoff {
+  private readonly settings: BackoffSettings;
+  private state: BackoffState;
+  private readonly random: () => number;
+
+  constructor(o: Partial<BackoffSettings> & { random?: () => number } = {}) {
+    this.settings = backoffSettings(o);
+    this.state = backoffReset(this.settings);
+    this.random = o.random ?? Math.random;
+  }
+
+  get attempt(): number {
+    return this.state.given;
+  }
+
+  next(): number {
+    const [d, next] = backoffNext(this.settings, this.state, this.random());
+    this.state = next;
+    return d;
+  }
+
+  reset(): void {
+    this.state = backoffReset(this.settings);
+  }
+}
 
 const mid = (): number => 0.5; // no jitter: the centre of the window
 

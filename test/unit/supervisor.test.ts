@@ -1,12 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Supervisor, type Effect } from '../../src/core/supervisor.js';
-import { defaultPolicy } from '../../src/core/policy.js';
-import type { PolicyContext } from '../../src/contracts/events.js';
+import { initialState, step, type CoreSettings, type CoreState, type Effect, type Input } from '../../src/core/supervisor.js';
+import { decideRetry, retrySettings, type RetryOptions } from '../../src/core/policy.js';
+import { backoffReset } from '../../src/core/backoff.js';
+import type { PolicyContext, ReconnectPolicy } from '../../src/contracts/events.js';
+import type { FailureKind } from '../../src/contracts/failure.js';
 
 const kinds = (effects: Effect[]) => effects.map((e) => (e.type === 'event' ? `event:${e.event}` : e.type));
 
-function attachedSupervisor(policy = defaultPolicy({ random: () => 0.5 }).policy): Supervisor {
+type FailedInput = { type: 'failed'; at: number; reason: string; retryable: boolean; kind?: FailureKind };
+
+/** The pure core with its state kept between inputs, as the engine keeps it. */
+class Supervisor {
+  state: CoreState;
+  private readonly settings: CoreSettings;
+
+  constructor(policy: ReconnectPolicy | RetryOptions, seed = 1, firstLoginWindowMs = 0) {
+    const retry = typeof policy === 'function' ? retrySettings({ custom: policy }) : retrySettings(policy);
+    this.settings = { retry, firstLoginWindowMs };
+    this.state = initialState(this.settings, seed);
+  }
+
+  /** Feeds one input ('failed' defaults to a refused connect, which the server saw). */
+  handle(input: Input | FailedInput): Effect[] {
+    const full: Input = input.type === 'failed' ? { kind: 'refused', ...input } : input;
+    const [next, effects] = step(this.settings, this.state, full);
+    this.state = next;
+    return effects;
+  }
+}
+
+function attachedSupervisor(policy: ReconnectPolicy | RetryOptions = {}): Supervisor {
   const s = new Supervisor(policy);
   s.handle({ type: 'start', at: 0 });
   s.handle({ type: 'connected', at: 100 });
@@ -14,8 +38,15 @@ function attachedSupervisor(policy = defaultPolicy({ random: () => 0.5 }).policy
   return s;
 }
 
+/** The default schedule asked directly, with no jitter state carried between calls. */
+function defaultDelay(o: RetryOptions, ctx: PolicyContext): number | 'give-up' {
+  const settings = retrySettings(o);
+  const [d] = decideRetry(settings, { ...ctx, serverSaw: true, attemptTookMs: 0 }, backoffReset(settings.backoff), 1);
+  return d === 'give-up' ? d : d.delayMs;
+}
+
 test('start dials once and reports connecting', () => {
-  const s = new Supervisor(defaultPolicy().policy);
+  const s = new Supervisor({});
   assert.deepEqual(kinds(s.handle({ type: 'start', at: 0 })), ['event:connecting', 'dial']);
   assert.equal(s.state.phase, 'connecting');
 });
@@ -86,8 +117,7 @@ test('a link lost during the very first attach ends like a failed first connecti
 });
 
 test('a policy that gives up ends with 255 and a gave-up event', () => {
-  const { policy } = defaultPolicy({ maxAttempts: 2, random: () => 0.5 });
-  const s = attachedSupervisor(policy);
+  const s = attachedSupervisor({ maxAttempts: 2 });
   s.handle({ type: 'link-lost', at: 0, reason: 'reset' });
   for (let i = 0; i < 2; i++) {
     s.handle({ type: 'retry-due', at: i });
@@ -102,12 +132,11 @@ test('a policy that gives up ends with 255 and a gave-up event', () => {
 });
 
 test('give-up-after never waits past its deadline', () => {
-  const { policy } = defaultPolicy({ giveUpAfterMs: 5_000, random: () => 0.5 });
   for (let attempt = 1; attempt < 12; attempt++) {
-    const d = policy({ attempt, downtimeMs: 4_000, reason: 'x' });
+    const d = defaultDelay({ giveUpAfterMs: 5_000 }, { attempt, downtimeMs: 4_000, reason: 'x' });
     assert.ok(typeof d === 'number' && d <= 1_000, `attempt ${attempt}: ${String(d)}`);
   }
-  assert.equal(policy({ attempt: 3, downtimeMs: 5_000, reason: 'x' }), 'give-up');
+  assert.equal(defaultDelay({ giveUpAfterMs: 5_000 }, { attempt: 3, downtimeMs: 5_000, reason: 'x' }), 'give-up');
 });
 
 test('a host key change after a re-dial is not retried', () => {
@@ -176,13 +205,19 @@ test('a stale retry timer during an in-flight dial does not dial twice', () => {
   assert.deepEqual(s.handle({ type: 'redial-now', at: 1, reason: 'network changed' }), []);
 });
 
-test('the default policy re-dials at once, then backs off exponentially up to --backoff-max', () => {
-  const { policy, reset } = defaultPolicy({ backoffMaxMs: 4_000, random: () => 0.5 });
-  const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => policy({ attempt, downtimeMs: 0, reason: 'x' }));
+test('the default schedule re-dials at once, then backs off exponentially up to --backoff-max', () => {
+  const s = attachedSupervisor({ backoffMaxMs: 4_000 });
+  s.handle({ type: 'link-lost', at: 0, reason: 'reset' });
+  const delays = [s.state.nextAttemptAt];
+  for (let i = 0; i < 7; i++) {
+    const at = s.state.nextAttemptAt ?? 0;
+    s.handle({ type: 'retry-due', at });
+    const retry = s.handle({ type: 'failed', at, reason: 'connection refused', retryable: true }).find((e) => e.type === 'schedule-retry');
+    delays.push(retry?.type === 'schedule-retry' ? retry.delayMs : undefined);
+  }
   assert.equal(delays[0], 0);
-  for (let i = 2; i < delays.length; i++) assert.ok((delays[i] as number) >= (delays[i - 1] as number), `non-decreasing: ${delays.join(',')}`);
-  assert.ok((delays[2] as number) > (delays[1] as number) && (delays[1] as number) > 0, `grows: ${delays.join(',')}`);
-  assert.ok(delays.every((d) => typeof d === 'number' && d <= 4_000), `capped: ${delays.join(',')}`);
-  reset();
-  assert.equal(policy({ attempt: 1, downtimeMs: 0, reason: 'x' }), 0);
+  const ms = delays as number[];
+  assert.ok(ms[2]! > ms[1]! && ms[1]! > 0, `grows: ${ms.join(',')}`);
+  assert.ok(ms.every((d) => d <= 4_000), `capped: ${ms.join(',')}`);
+  assert.ok(ms.slice(5).every((d) => d >= 3_200), `reaches the cap: ${ms.join(',')}`);
 });
