@@ -1,6 +1,8 @@
-// Flat config: typescript-eslint's recommended rules on everything we ship and test.
+// Flat config: typescript-eslint's recommended rules on everything we ship and test, and
+// the layer rule on src/ (scripts/eslint/layers.mjs; docs/ARCHITECTURE.md, "Layers").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**'] },
@@ -11,5 +13,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/direction': 'error' },
   },
 );

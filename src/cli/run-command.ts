@@ -5,7 +5,7 @@ import { tunnelOnly } from '../engine/attachment.js';
 import { Engine } from '../engine/engine.js';
 import { StaysshError } from '../errors.js';
 import { connectTimeoutOf, type Connector } from '../transport/connector.js';
-import type { LinkHooks } from '../contracts/link-hooks.js';
+import type { LinkHooks } from '../transport/link-hooks.js';
 import { livenessFrom } from '../engine/liveness-settings.js';
 import { systemClock } from '../platform/clock.js';
 import { generateSessionName } from '../remote/session-names.js';

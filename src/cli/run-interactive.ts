@@ -4,7 +4,7 @@ import { StaysshError } from '../errors.js';
 import type { Connector } from '../transport/connector.js';
 import { systemClock } from '../platform/clock.js';
 import { InteractiveSession } from '../session/interactive.js';
-import type { LinkHooks } from '../contracts/link-hooks.js';
+import type { LinkHooks } from '../transport/link-hooks.js';
 import { livenessFrom } from '../engine/liveness-settings.js';
 import { generateSessionName } from '../remote/session-names.js';
 import { watchNetwork } from '../platform/watchers/index.js';

@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import type { SessionEvent } from '../contracts/events.js';
 import type { FailureKind } from '../contracts/failure.js';
-import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
+import type { LinkHooks, NetworkWatch } from '../transport/link-hooks.js';
 import { finished, initialState, step, type CoreSettings, type CoreState, type Effect, type Input, type Phase } from '../core/supervisor.js';
 import type { RetrySettings } from '../core/policy.js';
 import type { Clock, TimerId } from '../platform/clock.js';

@@ -15,7 +15,7 @@
  */
 import type { ClientChannel, TcpConnectionDetails, AcceptConnection, RejectConnection } from 'ssh2';
 import type { AddressFamily, ResolvedSshConfig } from '../config/types.js';
-import type { LinkHooks } from '../contracts/link-hooks.js';
+import type { LinkHooks } from '../transport/link-hooks.js';
 import type { Connection } from '../transport/connection.js';
 import type { Connector } from '../transport/connector.js';
 import { DialError } from '../transport/dial.js';

@@ -5,7 +5,7 @@
  */
 import type { ClientChannel } from 'ssh2';
 import type { SessionEvent } from '../contracts/events.js';
-import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
+import type { LinkHooks, NetworkWatch } from '../transport/link-hooks.js';
 import type { TerminalPort } from '../contracts/terminal-port.js';
 import type { RetrySettings } from '../core/policy.js';
 import { Engine } from '../engine/engine.js';

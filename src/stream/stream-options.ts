@@ -3,7 +3,7 @@ import type { Connection } from '../transport/connection.js';
 import type { Clock } from '../platform/clock.js';
 import type { SessionEvent } from '../contracts/events.js';
 import type { RetrySettings } from '../core/policy.js';
-import type { LinkHooks, NetworkWatch } from '../contracts/link-hooks.js';
+import type { LinkHooks, NetworkWatch } from '../transport/link-hooks.js';
 
 /** stdin bytes held unconfirmed before local stdin is paused, bytes (memory bound). */
 export const STDIN_HIGH_WATER_BYTES = 16 * 1024 * 1024;

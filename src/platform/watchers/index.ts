@@ -5,7 +5,7 @@
  * once (or re-dials at once when it is already down) and resets its backoff.
  */
 import { createSystemClock } from '../clock.js';
-import type { NetworkWatch } from '../../contracts/link-hooks.js';
+import type { NetworkWatch } from '../../transport/link-hooks.js';
 import { ipMonitorFeed } from './ip-monitor.js';
 import { createNetworkWatch } from './network-watcher.js';
 import { addressFingerprint, routeLookup, routeTableFingerprint } from './system-sources.js';

@@ -19,7 +19,7 @@
  * I/O-free: every source is injected, so tests drive it with a FakeClock.
  */
 import type { Clock, TimerId } from '../clock.js';
-import type { NetworkWatch } from '../../contracts/link-hooks.js';
+import type { NetworkWatch } from '../../transport/link-hooks.js';
 import { Debouncer } from './debouncer.js';
 
 /** ms between polls: detection latency without a feed, and the wake detector's period. */

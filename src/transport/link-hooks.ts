@@ -3,7 +3,7 @@
  * follow every new connection (issue 5), and watchers that signal a network change or a
  * wake from sleep (issue 6). Interactive and stream sessions call them the same way.
  */
-import type { Connection } from '../transport/connection.js';
+import type { Connection } from './connection.js';
 
 export interface LinkHooks {
   /** A new authenticated connection is up (first dial and every re-dial). */
