@@ -1,6 +1,6 @@
 // Figure 2: noticing a dead link. Both clients tick (a line every 20 ms from the server),
 // then the proxy black-holes every link: nothing moves, nothing closes. stayssh with its
-// defaults (5 s × 2, SPEC §3) in a terminal: when its status line appears and when it
+// defaults (5 s × 2, docs/BEHAVIOUR.md §3) in a terminal: when its status line appears and when it
 // emits `disconnected`; OpenSSH with ServerAliveInterval=5, ServerAliveCountMax=2: when
 // it exits ("Timeout, server not responding"). Both watched at once, one black hole.
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { startTicker, TICKER, waitForTickAfter } from './ticker.js';
 const VERDICT_TIMEOUT_MS = 30_000;
 /** Screen poll period while waiting for the status line (ms). */
 const STATUS_POLL_MS = 20;
-/** A status line of SPEC §3 ("stayssh: no reply for 6s · ~. to leave", "link lost ..."). */
+/** A status line of docs/BEHAVIOUR.md §3 ("stayssh: no reply for 6s · ~. to leave", "link lost ..."). */
 const STATUS_LINE = /^stayssh: .*(no reply|silent|lost).*$/m;
 
 export interface DeadLinkResult {

@@ -1,4 +1,4 @@
-// Reading stayssh's `--events FILE` (one JSON object per line, SPEC §5) to split a
+// Reading stayssh's `--events FILE` (one JSON object per line, docs/BEHAVIOUR.md §5) to split a
 // reattach into its phases. Timestamps are ISO-8601 with millisecond resolution.
 import { existsSync, readFileSync } from 'node:fs';
 

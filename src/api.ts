@@ -1,5 +1,5 @@
 /**
- * The library entry (SPEC §5): `import { connect } from 'stayssh'`.
+ * The library entry (docs/BEHAVIOUR.md §5): `import { connect } from 'stayssh'`.
  *
  *   const session = connect({ host: 'build1', command: 'make test', policy: (ctx) => ... });
  *   session.on('reconnected', (e) => notify(`back after ${e.downtimeMs} ms`));

@@ -1,7 +1,7 @@
 /**
  * The one error type that reaches the user. Anything thrown as a StaysshError is printed
  * as a single line `stayssh: <message>` on stderr and ends the process with `exitCode`
- * (SPEC §7: 255 for every bad input and fault, 1 for `--kill` of a missing session).
+ * (docs/BEHAVIOUR.md §7: 255 for every bad input and fault, 1 for `--kill` of a missing session).
  * Anything else that escapes is a bug, still printed on one line, still exit 255.
  */
 export class StaysshError extends Error {

@@ -1,6 +1,6 @@
 /**
  * The CLI entry: run, and whatever happens, end with one clear line and the documented
- * exit status (SPEC §7): never a stack trace, never a hang.
+ * exit status (docs/BEHAVIOUR.md §7): never a stack trace, never a hang.
  */
 import { readFileSync } from 'node:fs';
 import { StaysshError } from '../errors.js';

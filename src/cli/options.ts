@@ -21,7 +21,7 @@ export interface CliOptions {
   noCommand: boolean;
   quiet: boolean;
   verbose: number;
-  // stayssh's own options (SPEC §1); undefined means "not given on the command line".
+  // stayssh's own options (docs/BEHAVIOUR.md §1); undefined means "not given on the command line".
   session: string | undefined;
   list: boolean;
   json: boolean;

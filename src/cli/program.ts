@@ -1,5 +1,5 @@
 /**
- * The commander definition of stayssh's command line (SPEC §1). Options only: the
+ * The commander definition of stayssh's command line (docs/BEHAVIOUR.md §1). Options only: the
  * destination and command are split off beforehand by argv-split.ts, because ssh's
  * "options may follow the destination, the command is verbatim" rule is not commander's.
  */

@@ -1,5 +1,5 @@
 /**
- * The run's secret cache (SPEC §3: secrets typed once are reused by re-dials) backed by
+ * The run's secret cache (docs/BEHAVIOUR.md §3: secrets typed once are reused by re-dials) backed by
  * the OS keychain: what an earlier `--remember` stored is used without asking, and with
  * `--remember` what the server accepts in this run is stored (credentials/, issue 7).
  * Also `--forget`: deletes what --remember stored for the destination, without connecting.

@@ -26,7 +26,7 @@ export function retryFrom(cli: CliOptions): RetrySettings {
   return retrySettings({ maxAttempts: cli.maxAttempts, giveUpAfterMs: cli.giveUpAfterMs, backoffMaxMs: cli.backoffMaxMs });
 }
 
-/** The first connection's failure is the user's one line and exit 255 (SPEC §2). */
+/** The first connection's failure is the user's one line and exit 255 (docs/BEHAVIOUR.md §2). */
 export async function asUserError<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;

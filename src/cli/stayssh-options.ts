@@ -1,5 +1,5 @@
 /**
- * Merges ~/.config/stayssh/config (SPEC §6, Host blocks) under the command line: a value
+ * Merges ~/.config/stayssh/config (docs/BEHAVIOUR.md §6, Host blocks) under the command line: a value
  * given as a flag wins, the file fills in what was not given.
  */
 import { homedir } from 'node:os';

@@ -11,7 +11,7 @@ import { validateSessionName } from '../contracts/session-name.js';
 export { SESSION_NAME_RE, validateSessionName } from '../contracts/session-name.js';
 import { expandTilde } from './tokens.js';
 
-/** stayssh's own per-host settings (SPEC §6); absent fields were not set. Durations in ms. */
+/** stayssh's own per-host settings (docs/BEHAVIOUR.md §6); absent fields were not set. Durations in ms. */
 export interface StaysshFileOptions {
   session?: string;
   mux?: 'auto' | 'tmux' | 'screen';

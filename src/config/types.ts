@@ -37,7 +37,7 @@ export interface ResolvedSshConfig {
   globalKnownHostsFiles: string[];
   strictHostKeyChecking: StrictHostKeyChecking;
   hashKnownHosts: boolean;
-  /** Seconds; 0 = unset (stayssh then uses its own default, SPEC §3). */
+  /** Seconds; 0 = unset (stayssh then uses its own default, docs/BEHAVIOUR.md §3). */
   serverAliveInterval: number;
   serverAliveIntervalSet: boolean;
   serverAliveCountMax: number;

@@ -1,4 +1,4 @@
-/** The state changes a session reports (SPEC §5): event file lines, hooks, library events. */
+/** The state changes a session reports (docs/BEHAVIOUR.md §5): event file lines, hooks, library events. */
 
 export type SessionEventName =
   | 'connecting'

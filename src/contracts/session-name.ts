@@ -8,7 +8,7 @@ export function isValidSessionName(name: string): boolean {
   return SESSION_NAME_RE.test(name);
 }
 
-/** Refuses a bad name before any connection is made (SPEC §1). */
+/** Refuses a bad name before any connection is made (docs/BEHAVIOUR.md §1). */
 export function validateSessionName(name: string): void {
   if (!SESSION_NAME_RE.test(name)) {
     throw new StaysshError(

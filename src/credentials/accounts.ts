@@ -2,7 +2,7 @@
  * Keychain account names. One name per secret, and the same string is the key of the
  * run's in-memory SecretCache, so a secret moves between the two without translation.
  *
- * - `user@host:port` — the password (SPEC §6). `host` is the resolved HostName, so an
+ * - `user@host:port` — the password (docs/BEHAVIOUR.md §6). `host` is the resolved HostName, so an
  *   ssh_config alias and the real name share one item.
  * - `kbd:user@host:port:<prompt>` — an answer to a password-like keyboard-interactive
  *   prompt (PAM's `Password:`). Kept apart from the password item because a server may

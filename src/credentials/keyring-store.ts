@@ -1,5 +1,5 @@
 /**
- * The OS keychain as a CredentialStore, on @napi-rs/keyring (service `stayssh`, SPEC §6):
+ * The OS keychain as a CredentialStore, on @napi-rs/keyring (service `stayssh`, docs/BEHAVIOUR.md §6):
  * the Secret Service over D-Bus on Linux (gnome-keyring, KWallet), the Keychain on macOS,
  * the Credential Manager on Windows.
  *

@@ -6,7 +6,7 @@ import type { CredentialStore } from './store.js';
 
 export class MemoryStore implements CredentialStore {
   readonly kind = 'memory' as const;
-  /** Memory never outlives the run: nothing here is "remembered" in the SPEC's sense. */
+  /** Memory never outlives the run: nothing here is "remembered" in the sense of --remember (docs/BEHAVIOUR.md §1). */
   readonly available = false;
   private readonly items = new Map<string, string>();
 

@@ -5,12 +5,12 @@
  * (the Secret Service over D-Bus, the macOS keychain, Windows' credential manager).
  *
  * Accounts (one keychain item each, all under the service `stayssh`; see accounts.ts):
- *   user@host:port                      the account password (SPEC §6)
+ *   user@host:port                      the account password (docs/BEHAVIOUR.md §6)
  *   kbd:user@host:port:<prompt>         a password-like keyboard-interactive answer
  *   passphrase:<absolute key path>      an encrypted private key's passphrase
  */
 
-/** The keychain service name of every stayssh item (SPEC §6). */
+/** The keychain service name of every stayssh item (docs/BEHAVIOUR.md §6). */
 export const KEYCHAIN_SERVICE = 'stayssh';
 
 export interface CredentialStore {

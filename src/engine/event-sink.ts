@@ -1,5 +1,5 @@
 /**
- * Where session events go (SPEC §5): the `--events` file (one JSON object per line,
+ * Where session events go (docs/BEHAVIOUR.md §5): the `--events` file (one JSON object per line,
  * appended), the hook commands (run with /bin/sh -c, detached, never blocking the
  * session), and any in-process listener (the library API).
  */

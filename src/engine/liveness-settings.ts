@@ -1,7 +1,7 @@
-/** Liveness thresholds from ssh_config (SPEC §3), shared by the CLI and the library API. */
+/** Liveness thresholds from ssh_config (docs/BEHAVIOUR.md §3), shared by the CLI and the library API. */
 import type { ResolvedSshConfig } from '../config/types.js';
 
-/** SPEC §3: stayssh's defaults when neither ServerAlive option is set: 5 s × 2. */
+/** docs/BEHAVIOUR.md §3: stayssh's defaults when neither ServerAlive option is set: 5 s × 2. */
 const DEFAULT_ALIVE_INTERVAL_S = 5;
 const DEFAULT_ALIVE_COUNT_MAX = 2;
 /** OpenSSH's ServerAliveCountMax default, used when only the interval is set. */

@@ -1,5 +1,5 @@
 /**
- * Is the link alive? Judged from the link itself (SPEC §3): ANY byte received counts as
+ * Is the link alive? Judged from the link itself (docs/BEHAVIOUR.md §3): ANY byte received counts as
  * life. ssh2's own keepalive counter is reset only by keepalive replies, so a link busy
  * with output can be declared dead by it; we keep our own count and use ssh2 only to send
  * the probe (a global request the server must answer).
@@ -24,9 +24,9 @@
  */
 import type { Clock, TimerId } from '../platform/clock.js';
 
-/** ms of silence before the first probe, when ServerAliveInterval is unset (SPEC §3). */
+/** ms of silence before the first probe, when ServerAliveInterval is unset (docs/BEHAVIOUR.md §3). */
 export const DEFAULT_INTERVAL_MS = 5_000;
-/** silent intervals that mean dead, when ServerAliveCountMax is unset (SPEC §3): 10 s total. */
+/** silent intervals that mean dead, when ServerAliveCountMax is unset (docs/BEHAVIOUR.md §3): 10 s total. */
 export const DEFAULT_COUNT_MAX = 2;
 /**
  * ms a probe may go unanswered before the link is "in doubt" (the status line shows).

@@ -1,5 +1,5 @@
 /**
- * POSIX shell quoting for everything stayssh sends to a remote shell (SPEC §7: names and
+ * POSIX shell quoting for everything stayssh sends to a remote shell (docs/BEHAVIOUR.md §7: names and
  * commands reach the remote shell only quoted).
  *
  * Single quotes are the only quoting every shell we may meet agrees on: inside them sh,

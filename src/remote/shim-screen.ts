@@ -3,7 +3,7 @@
  * `stayssh-NAME`; `screen_has` leaves the full `PID.stayssh-NAME` in `$I`, used for every
  * later command because screen matches `-r NAME` / `-S NAME` by prefix.
  *
- * The config lives in the state dir (SPEC §6: nothing else is written) and is read only
+ * The config lives in the state dir (docs/BEHAVIOUR.md §6: nothing else is written) and is read only
  * when a session is created:
  * - `escape ''` leaves screen with no command key at all (screen 4.09: C-a reaches the
  *   program; `^@^@` would steal C-@ / C-space from emacs users instead).

@@ -36,7 +36,7 @@ export interface AttachCommandOptions extends ShimRunOptions {
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Locale and colour variables of the local terminal that a session carries (SPEC §2). */
+/** Locale and colour variables of the local terminal that a session carries (docs/BEHAVIOUR.md §2). */
 export function carriedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {

@@ -1,4 +1,4 @@
-/** What the escape commands of SPEC §4 do in an interactive session. */
+/** What the escape commands of docs/BEHAVIOUR.md §4 do in an interactive session. */
 import { helpText } from '../terminal/escape-parser.js';
 import type { TerminalPort } from '../contracts/terminal-port.js';
 

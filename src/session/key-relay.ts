@@ -1,5 +1,5 @@
 /**
- * The keyboard side of an interactive session: escapes taken out of the keys (SPEC §4),
+ * The keyboard side of an interactive session: escapes taken out of the keys (docs/BEHAVIOUR.md §4),
  * the rest sent at once while the session is attached, kept (up to 4 KiB) while it is
  * not, and sent when it is back.
  */

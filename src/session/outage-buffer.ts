@@ -1,10 +1,10 @@
 /**
- * Keystrokes typed while the link is down (SPEC §3): kept up to a bound and delivered
+ * Keystrokes typed while the link is down (docs/BEHAVIOUR.md §3): kept up to a bound and delivered
  * in order after reattach. The bound protects the remote side, not our memory: a cat
  * leaning on a key for a minute must not paste 100 KiB of "jjjj" into vim on reattach.
  */
 
-/** bytes kept during one outage (SPEC §3: 4 KiB; a few screens of typing, far above a normal burst). */
+/** bytes kept during one outage (docs/BEHAVIOUR.md §3: 4 KiB; a few screens of typing, far above a normal burst). */
 export const OUTAGE_BUFFER_MAX = 4096;
 
 export class OutageBuffer {

@@ -1,6 +1,6 @@
 /**
  * The outage status line while it is up: drawn at once, then redrawn every
- * STATUS_REFRESH_MS (SPEC §3: "refreshed every second") from a fresh state, so the
+ * STATUS_REFRESH_MS (docs/BEHAVIOUR.md §3: refreshed every second) from a fresh state, so the
  * seconds since contact and until the next attempt keep counting; hide() stops and erases.
  */
 import { STATUS_REFRESH_MS, type StatusLine, type StatusState } from '../terminal/status-line.js';

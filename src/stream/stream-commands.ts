@@ -1,5 +1,5 @@
 /**
- * Command lines for the stream script's operations, every argument quoted (SPEC §7), and
+ * Command lines for the stream script's operations, every argument quoted (docs/BEHAVIOUR.md §7), and
  * a helper that runs a short control operation on its own exec channel.
  */
 import { shQuote } from '../remote/quote.js';

@@ -1,5 +1,5 @@
 /**
- * OpenSSH's escape sequences (SPEC §4), recognised in the bytes the user types, with the
+ * OpenSSH's escape sequences (docs/BEHAVIOUR.md §4), recognised in the bytes the user types, with the
  * same rules as ssh's clientloop.c process_escapes():
  *
  * - the escape character counts only right after CR or LF, or as the very first byte;

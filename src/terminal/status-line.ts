@@ -1,5 +1,5 @@
 /**
- * The outage status line (SPEC §3), on stderr, from the moment the link is in doubt until
+ * The outage status line (docs/BEHAVIOUR.md §3), on stderr, from the moment the link is in doubt until
  * the session is reattached:  `stayssh: link lost 12s ago · attempt 3 · next in 4s · ~. to leave`
  *
  * Two parts: formatStatus(), pure (state + width → one line of plain text), and StatusLine,
@@ -18,7 +18,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { showEscapeChar } from './escape-parser.js';
 
-/** ms between redraws while shown (SPEC §3: "refreshed every second"); the caller's timer. */
+/** ms between redraws while shown (docs/BEHAVIOUR.md §3: refreshed every second); the caller's timer. */
 export const STATUS_REFRESH_MS = 1_000;
 
 export type StatusPhase = 'doubt' | 'reconnecting' | 'authenticating' | 'attaching';

@@ -25,7 +25,7 @@ export function currentSize(stdout: Pick<SizedStream, 'columns' | 'rows'>): Wind
 }
 
 /**
- * Calls `cb` at once on every real change of size (SPEC §2: "resize followed at once": no
+ * Calls `cb` at once on every real change of size (docs/BEHAVIOUR.md §2: resize followed at once: no
  * debounce, a window-change request is a few bytes). Spurious SIGWINCHs with an unchanged
  * size are not forwarded. Returns the disposer.
  */

@@ -44,7 +44,7 @@ export interface AuthOptions {
 /** `used`: cache keys of the secrets this attempt sends, dropped if it is refused. */
 type Attempt = { method: string; build: (used: Set<string>) => Promise<AnyAuthMethod | undefined> };
 
-/** Cache key of the account's password: `user@host:port`, as the keychain uses (SPEC §6). */
+/** Cache key of the account's password: `user@host:port`, as the keychain uses (docs/BEHAVIOUR.md §6). */
 export function accountKey(o: Pick<AuthOptions, 'user' | 'host' | 'port'>): string {
   return passwordAccount(o);
 }

@@ -17,7 +17,7 @@ import type { Prompter, SecretCache } from './prompter.js';
 
 /**
  * Deadline for TCP connect + key exchange on the first dial when ConnectTimeout is unset,
- * ms. OpenSSH waits for the kernel (minutes); the SPEC wants a typo to fail fast.
+ * ms. OpenSSH waits for the kernel (minutes); a typo must fail fast (docs/BEHAVIOUR.md §2).
  */
 const FIRST_CONNECT_TIMEOUT_MS = 15_000;
 /**

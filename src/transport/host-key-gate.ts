@@ -5,7 +5,7 @@
  *
  * First contact: known_hosts and StrictHostKeyChecking, as OpenSSH. From then on the
  * key is pinned for the whole run: after a re-dial only the very same key is accepted,
- * whatever StrictHostKeyChecking says (SPEC §3), and nothing else is authenticated.
+ * whatever StrictHostKeyChecking says (docs/BEHAVIOUR.md §3), and nothing else is authenticated.
  */
 import { checkHostKey, appendKnownHost, fingerprintSha256, keyTypeOf } from '../config/known-hosts.js';
 import type { StrictHostKeyChecking } from '../config/types.js';

@@ -16,7 +16,7 @@ export interface Prompter {
 export type { SecretBacking } from '../contracts/secret-backing.js';
 
 /**
- * Secrets of this run, kept in memory so that re-dials need no person (SPEC §3), and
+ * Secrets of this run, kept in memory so that re-dials need no person (docs/BEHAVIOUR.md §3), and
  * optionally backed by the keychain. The life of a secret:
  *  - recall(): memory, else (once per key and run) the backing;
  *  - set(): typed by a person; held in memory, NOT stored yet (it may be a typo);

@@ -1,4 +1,4 @@
-// SPEC §6: StrictHostKeyChecking=ask with a host nobody knows yet. stayssh asks on the
+// docs/BEHAVIOUR.md §6: StrictHostKeyChecking=ask with a host nobody knows yet. stayssh asks on the
 // terminal with the SHA256 fingerprint, as ssh does; `yes` (or the fingerprint typed back)
 // logs in and writes the key where and how OpenSSH would, so ssh and ssh-keygen find it;
 // `no` — or Enter alone, as in ssh — ends with one line and 255 and writes nothing; any

@@ -1,4 +1,4 @@
-// Escapes (SPEC §4), session names, --list/--kill, keystrokes typed during an outage, and a
+// Escapes (docs/BEHAVIOUR.md §4), session names, --list/--kill, keystrokes typed during an outage, and a
 // host key that changes behind a re-dial — each as a person at a real terminal meets it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

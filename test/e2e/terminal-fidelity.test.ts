@@ -1,4 +1,4 @@
-// SPEC §2 "it must look like plain ssh": the local TERM, LANG/LC_* and window size reach the
+// docs/BEHAVIOUR.md §2 "it must look like plain ssh": the local TERM, LANG/LC_* and window size reach the
 // session, a resize is followed at once (and the size of the moment is sent on reattach),
 // TMUX does not leak into the user's shell. Checked from inside the remote session, as a
 // person at a real terminal (a tmux pane) would see it.

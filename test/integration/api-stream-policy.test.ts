@@ -1,4 +1,4 @@
-// The library API (SPEC §5) against a real sshd behind the fault proxy: a stream command
+// The library API (docs/BEHAVIOUR.md §5) against a real sshd behind the fault proxy: a stream command
 // with a policy written as code (counting attempts, then giving up), typed events, and a
 // reconnect that carries stdin and the exit status through.
 import { after, before, describe, test } from 'node:test';

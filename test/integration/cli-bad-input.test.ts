@@ -1,4 +1,4 @@
-// SPEC §7: every bad input ends with one clear line on stderr and exit 255 (1 for --kill of
+// docs/BEHAVIOUR.md §7: every bad input ends with one clear line on stderr and exit 255 (1 for --kill of
 // a missing session): no stack trace, no hang. Each test names the row it covers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The command line and stayssh's own config file as a user meets them (SPEC §1, §6):
+// The command line and stayssh's own config file as a user meets them (docs/BEHAVIOUR.md §1, §6):
 // --help and --version; OpenSSH flags after the destination, and a command's own words
 // left alone; `$XDG_CONFIG_HOME/stayssh/config` Host blocks (Session, Mux, Events)
 // taking effect, the command line winning over them, and a malformed file named with

@@ -1,4 +1,4 @@
-// Scripting (SPEC §5), issue 6's "done when": the hooks and the --events file record an
+// Scripting (docs/BEHAVIOUR.md §5), issue 6's "done when": the hooks and the --events file record an
 // outage (a fault-proxy reset), a bounded policy (--max-attempts 2, the port refusing)
 // gives up with exit 255 and a `gave-up` event, and the key's passphrase typed at the
 // prompt never appears in an event or a hook's environment.

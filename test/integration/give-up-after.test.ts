@@ -1,4 +1,4 @@
-// `--give-up-after DURATION` (SPEC §1, §5): once a session was up and the link dies for
+// `--give-up-after DURATION` (docs/BEHAVIOUR.md §1, §5): once a session was up and the link dies for
 // good, stayssh stops re-dialing after about that long, exits 255, writes a `gave-up`
 // event and runs the give-up hook — from the command line for a command (stream mode),
 // and from the config file (GiveUpAfter, OnGiveUp, Events) for an interactive session.

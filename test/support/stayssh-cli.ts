@@ -82,7 +82,7 @@ export function staysshCommandLine(args: readonly string[]): string[] {
   return [...STAYSSH_PREFIX, ...args];
 }
 
-/** SPEC §7: one clear line on stderr, no stack trace. Returns that line. */
+/** docs/BEHAVIOUR.md §7: one clear line on stderr, no stack trace. Returns that line. */
 export function singleErrorLine(stderr: string): string {
   const lines = stderr.split('\n').filter((l) => l.trim() !== '');
   if (lines.length !== 1) throw new Error(`expected exactly one line on stderr, got ${lines.length}:\n${stderr}`);

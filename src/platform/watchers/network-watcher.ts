@@ -1,5 +1,5 @@
 /**
- * The watcher behind `watchNetwork` (SPEC §3: "a change of local network addresses or a
+ * The watcher behind `watchNetwork` (docs/BEHAVIOUR.md §3: a change of local network addresses or a
  * wake from sleep triggers an immediate check, so roaming does not wait for timeouts").
  * Three signals, one debounced call:
  *
