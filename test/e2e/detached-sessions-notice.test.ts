@@ -1,6 +1,6 @@
 // docs/BEHAVIOUR.md §2: When a new interactive session starts while detached ones exist for this user
 // on the host, one line says how many and how to list them, so forgotten sessions do not
-// pile up unseen." As a person meets it: two sessions left with `~.` (one under tmux, one
+// pile up unseen. As a person meets it: two sessions left with `~.` (one under tmux, one
 // under screen: both count), then a third one starts and says so; following the line's
 // advice lists the two.
 import { after, before, describe, test } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * The watcher behind `watchNetwork` (docs/BEHAVIOUR.md §3: a change of local network addresses or a
- * wake from sleep triggers an immediate check, so roaming does not wait for timeouts").
+ * wake from sleep triggers an immediate check, so roaming does not wait for timeouts).
  * Three signals, one debounced call:
  *
  *   wake     the poll timer fired more than WAKE_LATE_MS after it was due: the machine
