@@ -1,8 +1,8 @@
 // `npm run bench`: stayssh side by side with OpenSSH (and autossh) against one real sshd,
-// in one run. Prints a table per figure and a Markdown block for the README, writes
-// .bench/results.json, exits 1 if any figure could not be measured.
+// in one run. Prints a table per figure, writes .bench/results.json and (for a full run)
+// rewrites the report block of docs/BENCHMARKS.md; exits 1 if any figure could not be measured.
 // `node dist/bench/bench.js --only reattach,echo` runs a subset (names below).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { measureReattach } from './reattach.js';
 import { measureRoaming } from './roaming.js';
 import { measureStartup } from './startup.js';
 import { measureThroughput } from './throughput.js';
-import { renderReport, type BenchResults, type Figure } from './report.js';
+import { markdownReport, renderReport, type BenchResults, type Figure } from './report.js';
 import { Rig } from './rig.js';
 
 /** The whole bench is meant to take ~4 minutes; a figure stuck past this is cut, ms. */
@@ -65,6 +65,19 @@ function innerFailures(r: BenchResults): string[] {
   return out;
 }
 
+/** Replaces the block between the markers of docs/BENCHMARKS.md; the notes around it stay. */
+function writeBenchmarksDoc(r: BenchResults): string {
+  const path = join(ROOT, 'docs', 'BENCHMARKS.md');
+  const doc = readFileSync(path, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${path}: no ${begin} ... ${end} block to rewrite`);
+  writeFileSync(path, `${doc.slice(0, i + begin.length)}\n${markdownReport(r)}\n${doc.slice(j)}`);
+  return path;
+}
+
 async function main(): Promise<number> {
   const want = selected(process.argv.slice(2));
   const startedMs = Date.now();
@@ -101,6 +114,7 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nresults: ${join(dir, 'results.json')}\n`);
+  if (want.size === FIGURES.length) process.stdout.write(`report: ${writeBenchmarksDoc(results)}\n`);
   const failures = innerFailures(results);
   if (failures.length > 0) {
     process.stderr.write(`\nbench: ${failures.length} measurement(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);

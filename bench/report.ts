@@ -1,5 +1,5 @@
 // Turns the measured figures into tables (stayssh | comparison | ratio) and the Markdown
-// block for the README. Ratios are always stayssh ÷ comparison: below 1× is faster for
+// block for docs/BENCHMARKS.md. Ratios are always stayssh ÷ comparison: below 1× is faster for
 // times, above 1× is faster for throughput.
 import type { Machine } from './machine.js';
 import { firstLine, type Outcome } from './outcome.js';
@@ -173,15 +173,18 @@ export function tables(r: BenchResults): Table[] {
   return [reattachTable(r.reattach), deadLinkTable(r.deadLink), roamingTable(r.roaming), echoTable(r.echo), throughputTable(r.throughput), startupTable(r.startup)];
 }
 
-export function renderReport(r: BenchResults): string {
+/** The Markdown block for docs/BENCHMARKS.md (between its bench:begin and bench:end markers). */
+export function markdownReport(r: BenchResults): string {
   const ts = tables(r);
-  const text = [`stayssh bench, ${r.startedAt}, ${r.durationS.toFixed(0)} s`, `machine: ${machineLine(r)}`, '', ...ts.map((t) => `${renderText(t)}\n`)].join('\n');
-  const md = [
-    '```markdown',
+  return [
     `Measured with \`npm run bench\` on ${r.startedAt.slice(0, 10)}: ${machineLine(r)}. One real sshd on 127.0.0.1, faults from a TCP proxy in front of it.`,
     '',
     ...ts.map((t) => `${renderMarkdown(t)}\n`),
-    '```',
   ].join('\n');
-  return `${text}\n--- Markdown for the README ---\n${md}\n`;
+}
+
+export function renderReport(r: BenchResults): string {
+  const ts = tables(r);
+  const text = [`stayssh bench, ${r.startedAt}, ${r.durationS.toFixed(0)} s`, `machine: ${machineLine(r)}`, '', ...ts.map((t) => `${renderText(t)}\n`)].join('\n');
+  return `${text}\n`;
 }
