@@ -13,3 +13,6 @@ export interface TerminalPort {
   /** Give the terminal back (cooked mode) before suspending, and take it again after. */
   suspend(): void;
 }
+
+/** The size assumed when a terminal cannot say its own (what VT100s had, and ssh assumes). */
+export const FALLBACK_SIZE: Readonly<{ cols: number; rows: number }> = { cols: 80, rows: 24 };

@@ -10,6 +10,7 @@
 //     arrives in the first milliseconds, before the tty name is known, is applied late.
 //   - Signals reach `script` (pty) or the shell (no pty), not necessarily the command.
 //   - Terminal modes from the pty request are ignored (the pty starts with Linux defaults).
+import { FALLBACK_SIZE } from '../contracts/terminal-port.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -101,8 +102,8 @@ function startChild(
     env.TERM = o.pty.term || 'vt100';
     env.STAYSSH_SSH2_CMD = command ?? '';
     env.STAYSSH_SSH2_TTYFILE = o.ctx.ttyFile;
-    const cols = o.size?.cols || 80;
-    const rows = o.size?.rows || 24;
+    const cols = o.size?.cols || FALLBACK_SIZE.cols;
+    const rows = o.size?.rows || FALLBACK_SIZE.rows;
     // Inside the new pty: size it, publish its name for window-change, then run the
     // command (or a login shell) the way sshd would: `$SHELL -c cmd`.
     const wrapper =

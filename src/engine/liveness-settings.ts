@@ -1,11 +1,10 @@
 /** Liveness thresholds from ssh_config (docs/BEHAVIOUR.md §3), shared by the CLI and the library API. */
 import type { ResolvedSshConfig } from '../config/types.js';
 
-/** docs/BEHAVIOUR.md §3: stayssh's defaults when neither ServerAlive option is set: 5 s × 2. */
-const DEFAULT_ALIVE_INTERVAL_S = 5;
-const DEFAULT_ALIVE_COUNT_MAX = 2;
-/** OpenSSH's ServerAliveCountMax default, used when only the interval is set. */
-const OPENSSH_ALIVE_COUNT_MAX = 3;
+import { DEFAULT_ALIVE_COUNT_MAX, DEFAULT_ALIVE_INTERVAL_MS, OPENSSH_ALIVE_COUNT_MAX } from '../contracts/reconnect-defaults.js';
+
+/** seconds: stayssh's default ServerAliveInterval (docs/BEHAVIOUR.md §3). */
+const DEFAULT_ALIVE_INTERVAL_S = DEFAULT_ALIVE_INTERVAL_MS / 1000;
 
 export interface LivenessSettings {
   intervalMs: number;

@@ -22,12 +22,13 @@
  * Cheap: onBytesReceived() stores a timestamp; one timer re-checks when something could be
  * due and re-arms itself, so a busy link costs one timer wake-up per interval.
  */
+import { DEFAULT_ALIVE_COUNT_MAX, DEFAULT_ALIVE_INTERVAL_MS } from '../contracts/reconnect-defaults.js';
 import type { Clock, TimerId } from '../platform/clock.js';
 
 /** ms of silence before the first probe, when ServerAliveInterval is unset (docs/BEHAVIOUR.md §3). */
-export const DEFAULT_INTERVAL_MS = 5_000;
+export const DEFAULT_INTERVAL_MS = DEFAULT_ALIVE_INTERVAL_MS;
 /** silent intervals that mean dead, when ServerAliveCountMax is unset (docs/BEHAVIOUR.md §3): 10 s total. */
-export const DEFAULT_COUNT_MAX = 2;
+export const DEFAULT_COUNT_MAX = DEFAULT_ALIVE_COUNT_MAX;
 /**
  * ms a probe may go unanswered before the link is "in doubt" (the status line shows).
  * An ssh round trip is < 50 ms on loopback/LAN and 300–600 ms on a poor mobile link;

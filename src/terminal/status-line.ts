@@ -17,6 +17,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { showEscapeChar } from './escape-parser.js';
+import { FALLBACK_SIZE } from '../contracts/terminal-port.js';
 
 /** ms between redraws while shown (docs/BEHAVIOUR.md §3: refreshed every second); the caller's timer. */
 export const STATUS_REFRESH_MS = 1_000;
@@ -120,8 +121,8 @@ const RESTORE_CURSOR = '\x1b8';
 const CLEAR_LINE = '\x1b[2K';
 const moveTo = (row: number): string => `\x1b[${row};1H`;
 /** Fallback terminal size when the stream does not know it. */
-const FALLBACK_COLUMNS = 80;
-const FALLBACK_ROWS = 24;
+const FALLBACK_COLUMNS = FALLBACK_SIZE.cols;
+const FALLBACK_ROWS = FALLBACK_SIZE.rows;
 
 export class StatusLine {
   private readonly stream: StatusStream;

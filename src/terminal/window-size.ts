@@ -3,6 +3,7 @@
  * TTY stdout (and updates columns/rows before emitting it), so we listen there rather than
  * installing a SIGWINCH handler of our own.
  */
+import { FALLBACK_SIZE } from '../contracts/terminal-port.js';
 
 /** The parts of a stream we use: tty.WriteStream (process.stdout) fits. */
 export interface SizedStream {
@@ -18,7 +19,7 @@ export interface WindowSize {
 }
 
 /** Used when the stream does not know (not a TTY, or a terminal reporting 0x0): ssh's and the VT100's default. */
-export const FALLBACK_SIZE: Readonly<WindowSize> = { cols: 80, rows: 24 };
+export { FALLBACK_SIZE };
 
 export function currentSize(stdout: Pick<SizedStream, 'columns' | 'rows'>): WindowSize {
   return { cols: sane(stdout.columns, FALLBACK_SIZE.cols), rows: sane(stdout.rows, FALLBACK_SIZE.rows) };
