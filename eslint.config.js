@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The build and test scripts run on Node: its globals.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
+  {
     files: ['src/**/*.ts'],
     plugins: { layers },
     rules: { 'layers/direction': 'error' },
