@@ -83,15 +83,25 @@ function deadLinkTable(o: Figure<DeadLinkResult>): Table {
 }
 
 function roamingTable(o: Figure<RoamingResult>): Table {
-  const title = '3. Roaming: reattach after the client address changes (ms to a newer counter on screen)';
+  const title = '3. Roaming: back after the client address changes (ms from the change)';
   if (!o.ok) return failedTable(title, o);
-  const s = val(o.value.stayssh);
-  const a = val(o.value.autossh);
-  const notes = [
-    `client in its own network namespace (test/support/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
+  const r = o.value;
+  const shell = { s: val(r.stayssh)?.summary, a: val(r.autossh)?.summary };
+  const tunnel = { s: val(r.tunnel)?.summary, a: val(r.autosshTunnel)?.summary };
+  const rows = [
+    ...summaryRows(shell.s, shell.a, fmtMs).map(([k, ...rest]) => [`shell back on screen, ${k}`, ...rest]),
+    ...summaryRows(tunnel.s, tunnel.a, fmtMs).map(([k, ...rest]) => [`-N -L tunnel carries data, ${k}`, ...rest]),
   ];
-  for (const [name, r] of [['stayssh', o.value.stayssh], ['autossh', o.value.autossh]] as const) if (!r.ok) notes.push(`${name}: n/a (${why(r)})`);
-  return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };
+  const notes = [
+    `client in its own network namespace (test/support/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for all; shell ${shell.s?.n ?? 0} / ${shell.a?.n ?? 0} roams, tunnel ${tunnel.s?.n ?? 0} / ${tunnel.a?.n ?? 0}.`,
+    'shell: a newer ticker line on screen; autossh column: autossh -M 0 + ssh -t + tmux new -A.',
+    'tunnel: a new connection through the -L port, opened right after the change (again at once if refused or cut), gets its echo from an echo server on the server side; autossh column: autossh -M 0 ssh -N -L, ExitOnForwardFailure=yes.',
+    `stayssh tunnel ÷ stayssh shell, median: ${ratio(tunnel.s?.median, shell.s?.median)}.`,
+  ];
+  for (const [name, f] of [['shell, stayssh', r.stayssh], ['shell, autossh', r.autossh], ['tunnel, stayssh', r.tunnel], ['tunnel, autossh', r.autosshTunnel]] as const) {
+    if (!f.ok) notes.push(`${name}: n/a (${why(f)})`);
+  }
+  return { title, headers: ['', 'stayssh', 'autossh -M 0', 'ratio'], rows, notes };
 }
 
 /** Echo rows: who, how measured against what, and the yardstick each is divided by. */

@@ -27,6 +27,8 @@ interface Waiter {
 export class LinkGate {
   private conn: Connection | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** Set by close(): nothing waits any more. */
+  private closedReason: string | undefined;
 
   constructor(private readonly waitMs = LINK_WAIT_MS) {}
 
@@ -46,6 +48,7 @@ export class LinkGate {
   /** Fails every waiter (stayssh is leaving). */
   close(reason: string): void {
     this.conn = undefined;
+    this.closedReason = reason;
     for (const w of [...this.waiters]) w.fail(reason);
   }
 
@@ -53,36 +56,71 @@ export class LinkGate {
    * Resolves with an open channel to `t` over the link it was opened on. Rejects when the
    * server refuses (target down, forwarding prohibited), when no link came within the
    * wait, or when `abort` is signalled (the local peer went away meanwhile).
+   *
+   * A link that dies before the server answered the open (a roam not yet noticed puts
+   * the request on a black hole; ssh2 then fails it with "No response from server") is
+   * not a refusal: nothing of the local connection has been sent yet (the relay starts
+   * only once the channel is open), so the request waits for the next link and is made
+   * again there, exactly as if it had arrived during the outage.
    */
   openDirect(t: DirectTarget, abort?: AbortSignal): Promise<{ channel: ClientChannel; conn: Connection }> {
     return new Promise((resolve, reject) => {
-      const pending: { timer?: NodeJS.Timeout } = {};
+      let timer: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = (err: Error | undefined, value?: { channel: ClientChannel; conn: Connection }) => {
+        if (done) return;
+        done = true;
+        this.waiters.delete(waiter);
+        if (timer) clearTimeout(timer);
+        abort?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else if (value) resolve(value);
+      };
       const waiter: Waiter = {
         open: (conn) => {
-          settle();
-          forwardOut(conn, t).then((channel) => resolve({ channel, conn }), reject);
+          // On a link: the wait is over (a slow target connect on a live link is the
+          // server's to time out, not ours).
+          this.waiters.delete(waiter);
+          if (timer) clearTimeout(timer);
+          timer = undefined;
+          forwardOut(conn, t).then(
+            (channel) => {
+              if (done) return closeQuietly(channel);
+              finish(undefined, { channel, conn });
+            },
+            (err: Error) => {
+              if (done) return;
+              if (conn.closed || this.conn !== conn) return wait();
+              finish(err);
+            },
+          );
         },
-        fail: (reason) => {
-          settle();
-          reject(new Error(reason));
-        },
+        fail: (reason) => finish(new Error(reason)),
       };
       const onAbort = () => waiter.fail('the local connection closed');
-      const settle = () => {
-        this.waiters.delete(waiter);
-        if (pending.timer) clearTimeout(pending.timer);
-        abort?.removeEventListener('abort', onAbort);
+      const wait = () => {
+        if (this.closedReason !== undefined) return waiter.fail(this.closedReason);
+        const conn = this.current;
+        if (conn) return waiter.open(conn);
+        this.waiters.add(waiter);
+        timer = setTimeout(() => waiter.fail(`no link within ${Math.round(this.waitMs / 1000)}s`), this.waitMs);
       };
-      const conn = this.current;
-      if (conn) return waiter.open(conn);
-      this.waiters.add(waiter);
-      pending.timer = setTimeout(() => waiter.fail(`no link within ${Math.round(this.waitMs / 1000)}s`), this.waitMs);
+      if (abort?.aborted) return waiter.fail('the local connection closed');
       abort?.addEventListener('abort', onAbort);
+      wait();
     });
   }
 
   get waiting(): number {
     return this.waiters.size;
+  }
+}
+
+function closeQuietly(channel: ClientChannel): void {
+  try {
+    channel.close();
+  } catch {
+    // The link is gone already.
   }
 }
 
