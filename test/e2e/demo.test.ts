@@ -16,7 +16,10 @@ after(async () => {
 
 test('--demo: a shell that survives a reset (idle) and a black hole (busy), left with ~.', async () => {
   // The demo plays the server on this machine: keep its tmux apart from any other.
-  const env = { ...isolatedClientEnv(tmp.path), STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
+  // A cut every 6 s: each 5 s black hole leaves the link usable for 1 s before the next
+  // cut (a reset). At 3 s the black holes overlapped the resets and left the link up for
+  // well under a second in six, which a loaded machine could not always reattach within.
+  const env = { ...isolatedClientEnv(tmp.path), STAYSSH_DEMO_CUT_MS: '6000' } as Record<string, string>;
   term = await startTerminal({ command: staysshCommandLine(['--demo']), env });
   await term.waitForText(/\$\s*$|#\s*$/m, { timeoutMs: 15_000 });
   // A shell idle at its prompt through the first cut (a reset) is still there after it:
@@ -28,7 +31,7 @@ test('--demo: a shell that survives a reset (idle) and a black hole (busy), left
   await term.waitForText('alive-42', { timeoutMs: 20_000 });
   await term.type('i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done');
   await term.press('Enter');
-  await term.waitForText('tick-3');
+  await term.waitForText('tick-3', { timeoutMs: 20_000 });
   // First cut (a reset) then the black hole: the status line says so while it lasts.
   await term.waitForText(/link lost .*~\. to leave/, { timeoutMs: 15_000 });
   const during = await term.screen();
