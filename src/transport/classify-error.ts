@@ -57,7 +57,15 @@ export function classifyDialError(err: unknown, host: string, port: number): Cla
   if (e.level === 'client-timeout') {
     return { kind: 'timeout', message: `connection to ${where} timed out`, retryable: true };
   }
-  if (e.level === 'handshake' || e.level === 'protocol') {
+  if (e.level === 'handshake') {
+    // ssh2's 'handshake' errors are the negotiation failing (no common cipher, key exchange
+    // or MAC, a bad signature): a setting, not the path. Dialing again gives the same
+    // answer, so the first login fails at once, as ssh's "Unable to negotiate" does.
+    return { kind: 'protocol', message: `ssh handshake with ${where} failed: ${firstLine(e.message)}`, retryable: false };
+  }
+  if (e.level === 'protocol') {
+    // The stream broke or was garbled mid-handshake ("Connection lost before handshake"):
+    // a fault of the path, retried.
     return { kind: 'protocol', message: `ssh handshake with ${where} failed: ${firstLine(e.message)}`, retryable: true };
   }
   return { kind: 'network', message: `connection to ${where} failed: ${firstLine(e.message)}`, retryable: true };

@@ -9,6 +9,10 @@
 //   restore()  back to pass; black-holed links stay dead and are destroyed
 //   stall()    nothing moves either way, but nothing is lost or closed either: after
 //              unstall() the same links carry on (a Wi-Fi hiccup, a congested uplink)
+//   holdNewLinks()  new connections are accepted but wait, not dialled through, until
+//              released (a slow network path); links already up go on
+//   onRelay()  a watcher sees each chunk relayed and may reset that one link there, to
+//              cut a protocol at an exact step (test/support/ssh-login-steps.ts)
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { LOOPBACK } from './free-port.js';
 
@@ -21,6 +25,23 @@ export interface AcceptInfo {
   /** The mode when it was accepted. */
   mode: ProxyMode;
 }
+
+/** One chunk a link passed on: `to-server` is client -> server. */
+export interface RelayedChunk {
+  /** The link's accept sequence number (AcceptInfo.id). */
+  linkId: number;
+  direction: 'to-server' | 'to-client';
+  chunk: Buffer;
+}
+
+/**
+ * What a watcher wants done with the link after seeing a chunk:
+ *   'reset'           hand the chunk on, then reset the link (RST both ends)
+ *   'lose-and-reset'  the chunk vanishes and the link is reset (the fault came first)
+ *   undefined         relay as usual
+ */
+export type RelayVerdict = 'reset' | 'lose-and-reset' | undefined;
+export type RelayWatcher = (relayed: RelayedChunk) => RelayVerdict;
 
 interface Link {
   id: number;
@@ -43,12 +64,19 @@ export interface FaultProxy {
   readonly activeLinks: number;
   /** Calls `listener` for each accepted connection; returns an unsubscribe function. */
   onAccept(listener: (info: AcceptInfo) => void): () => void;
+  /** Calls `watcher` for each chunk relayed; returns an unsubscribe function. */
+  onRelay(watcher: RelayWatcher): () => void;
   reset(): void;
   blackhole(): void;
   refuse(): Promise<void>;
   restore(opts?: { keepServerSide?: boolean }): Promise<void>;
   stall(): void;
   unstall(): void;
+  /**
+   * New connections are accepted but not dialled through (their first bytes wait, as
+   * after a lost SYN) until the returned function is called; links already up go on.
+   */
+  holdNewLinks(): () => void;
   close(): Promise<void>;
 }
 
@@ -66,8 +94,11 @@ class Proxy implements FaultProxy {
   private server: Server | undefined;
   private readonly links = new Set<Link>();
   private readonly listeners = new Set<(info: AcceptInfo) => void>();
+  private readonly watchers = new Set<RelayWatcher>();
   /** Server-side sockets of black-holed links kept after restore({ keepServerSide }). */
   private readonly stranded = new Set<Socket>();
+  /** holdNewLinks() in force: links accepted meanwhile, waiting to be dialled through. */
+  private waiting: Link[] | undefined;
   /** stall() in force: every link paused, bytes already read still delivered. */
   private stalled = false;
 
@@ -83,6 +114,11 @@ class Proxy implements FaultProxy {
   onAccept(listener: (info: AcceptInfo) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onRelay(watcher: RelayWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   listen(port: number): Promise<void> {
@@ -154,6 +190,14 @@ class Proxy implements FaultProxy {
     }
   }
 
+  holdNewLinks(): () => void {
+    const waiting: Link[] = (this.waiting ??= []);
+    return () => {
+      if (this.waiting === waiting) this.waiting = undefined;
+      for (const link of waiting.splice(0)) this.dialThrough(link);
+    };
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -180,6 +224,13 @@ class Proxy implements FaultProxy {
     // Accepted from the backlog just as refuse() closed the port: refuse it after all.
     if (this.mode === 'refuse') return this.kill(link, true);
     if (link.held) return; // Black-holed: held, paused, never dialled through.
+    if (this.waiting) this.waiting.push(link);
+    else this.dialThrough(link);
+  }
+
+  private dialThrough(link: Link): void {
+    if (link.dead || link.held) return;
+    const client = link.client;
     const upstream = createConnection({ host: this.targetHost, port: this.targetPort, allowHalfOpen: true });
     link.upstream = upstream;
     upstream.on('error', () => this.kill(link, true));
@@ -193,8 +244,17 @@ class Proxy implements FaultProxy {
 
   /** from -> to with backpressure; FIN is passed on as FIN (half-close). */
   private relay(link: Link, from: Socket, to: Socket): void {
+    const direction = from === link.client ? 'to-server' : 'to-client';
     from.on('data', (chunk: Buffer) => {
       if (link.dead || link.held) return; // Bytes in flight vanish.
+      const verdict = this.watchers.size > 0 ? this.verdictOn({ linkId: link.id, direction, chunk }) : undefined;
+      if (verdict === 'lose-and-reset') return this.kill(link, true);
+      if (verdict === 'reset') {
+        // Nothing more moves on this link; the RST follows once the kernel has the chunk.
+        link.held = true;
+        to.write(chunk, () => this.kill(link, true));
+        return;
+      }
       if (!to.write(chunk)) {
         from.pause();
         to.once('drain', () => {
@@ -205,6 +265,20 @@ class Proxy implements FaultProxy {
     from.on('end', () => {
       if (!link.dead && !link.held) to.end();
     });
+  }
+
+  /** The strongest verdict of the watchers: losing the chunk wins over passing it on. */
+  private verdictOn(relayed: RelayedChunk): RelayVerdict {
+    let verdict: RelayVerdict;
+    for (const watcher of this.watchers) {
+      try {
+        const v = watcher(relayed);
+        if (v === 'lose-and-reset' || (v === 'reset' && verdict === undefined)) verdict = v;
+      } catch {
+        // A throwing test hook must not take the proxy down.
+      }
+    }
+    return verdict;
   }
 
   /**

@@ -2,18 +2,22 @@
 // good, stayssh stops re-dialing after about that long, exits 255, writes a `gave-up`
 // event and runs the give-up hook — from the command line for a command (stream mode),
 // and from the config file (GiveUpAfter, OnGiveUp, Events) for an interactive session.
+// A `-N` tunnel gives up on time too: the re-dial stuck in the black hole is cut off at
+// the limit instead of running into its connect timeout (the one timed assertion here).
 // (--max-attempts is covered by events-outage.test.ts.) Liveness is 1 s × 1 so the link
-// is declared dead quickly; nothing here asserts on how long anything took.
+// is declared dead quickly.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type FaultProxy } from '../harness/fault-proxy.js';
+import { freePort } from '../harness/free-port.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
 import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
 import { startStayssh } from '../support/stayssh-cli.js';
 import { hookEnv, readEvents } from '../support/events-file.js';
+import { echoVia, startEcho } from '../support/forward-tools.js';
 
 /** Fast dead-link detection: one unanswered second of silence. */
 const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
@@ -24,6 +28,11 @@ const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
  */
 const GIVE_UP_DEADLINE_MS = 25_000;
 const PROMPT = /\$\s*$/m;
+/**
+ * "On time", ms: from the link declared dead to giving up, 2 s are due; a re-dial left to
+ * run into its connect timeout (5 s for a re-dial) would take 5 s or more.
+ */
+const TUNNEL_GIVE_UP_WITHIN_MS = 4_000;
 
 /** The STAYSSH_* variables of a hook's `env` dump, once the dump is complete. */
 async function completeHookEnv(path: string): Promise<Record<string, string>> {
@@ -99,6 +108,37 @@ describe('--give-up-after ends a session whose link stays dead', () => {
       assert.equal(hook['STAYSSH_SESSION'], 'give-up-tty');
     } finally {
       await term.close();
+      await proxy.restore();
+    }
+  });
+
+  test('a -N tunnel: black-holed, it gives up on time (2 s after the link is declared dead), exit 255', async () => {
+    const echo = await startEcho();
+    const events = fx.tmp.join('tunnel.jsonl');
+    const port = await freePort();
+    const args = fx.staysshArgs({
+      options: FAST_LIVENESS,
+      extra: ['-N', '-L', `${port}:127.0.0.1:${echo.port}`, '--give-up-after', '2s', '--events', events],
+    });
+    const proc = startStayssh(args, { env: fx.env });
+    try {
+      await waitFor(async () => (await echoVia(port, 'up')) === 'up', { timeoutMs: 15_000, what: 'the tunnel to carry data', detail: () => proc.stderr() });
+      proxy.blackhole();
+      const result = await withTimeout(proc.exited, GIVE_UP_DEADLINE_MS, 'stayssh -N to give up');
+      assert.equal(result.code, 255, result.stderr);
+      assert.match(result.stderr, /gave up/);
+      const seen = readEvents(events);
+      const names = seen.map((e) => e.event);
+      // One re-dial, into the black hole, cut off by the limit.
+      assert.deepEqual(names, ['connecting', 'connected', 'attached', 'disconnected', 'reconnecting', 'gave-up']);
+      const disconnectedAt = Date.parse(seen.at(-3)?.ts ?? '');
+      const gaveUp = seen.at(-1);
+      const tookMs = Date.parse(gaveUp?.ts ?? '') - disconnectedAt;
+      assert.ok(tookMs < TUNNEL_GIVE_UP_WITHIN_MS, `gave up ${tookMs} ms after the link was declared dead`);
+      assert.ok((gaveUp?.downtimeMs ?? 0) >= 2_000, `waited the whole 2 s: downtimeMs ${gaveUp?.downtimeMs}`);
+    } finally {
+      proc.kill();
+      await echo.close();
       await proxy.restore();
     }
   });

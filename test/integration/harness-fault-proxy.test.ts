@@ -121,10 +121,13 @@ describe('fault proxy over raw TCP', () => {
   let echo: Server;
   let proxy: FaultProxy;
   const serverSides = new Set<Socket>();
+  /** Everything the echo server received, as text. */
+  let serverReceived = '';
   before(async () => {
     // Echoes everything, then closes its side only after the client half-closed.
     echo = createServer({ allowHalfOpen: true }, (s) => {
       serverSides.add(s);
+      s.on('data', (c: Buffer) => (serverReceived += c.toString()));
       s.on('close', () => serverSides.delete(s));
       s.on('error', () => undefined);
       s.pipe(s);
@@ -164,6 +167,45 @@ describe('fault proxy over raw TCP', () => {
     await proxy.close(); // close() finally drops it.
     await waitFor(() => serverSides.size === 0, { what: 'the stranded server side to close on proxy close' });
     proxy = await startFaultProxy({ port: (echo.address() as { port: number }).port });
+  });
+
+  it('onRelay: a link is reset right after a chunk is passed on, or with the chunk lost', async () => {
+    const stop = proxy.onRelay(({ direction, chunk }) => {
+      if (direction !== 'to-server') return undefined;
+      if (chunk.toString() === 'passed on') return 'reset';
+      if (chunk.toString() === 'lost') return 'lose-and-reset';
+      return undefined;
+    });
+    try {
+      for (const [message, arrives] of [['passed on', true], ['lost', false]] as const) {
+        const socket = createConnection({ host: '127.0.0.1', port: proxy.port });
+        const closed = new Promise<unknown>((resolve) => socket.on('error', resolve).on('close', resolve));
+        await waitFor(() => serverSides.size === 1, { what: 'the server to see the connection' });
+        serverReceived = '';
+        socket.write(message);
+        await closed;
+        await waitFor(() => serverSides.size === 0, { what: 'the server side to be reset too' });
+        assert.equal(serverReceived, arrives ? message : '', `what the server got of "${message}"`);
+      }
+    } finally {
+      stop();
+    }
+  });
+
+  it('holdNewLinks: a new connection waits, not dialled through, until released', async () => {
+    const accepted = proxy.connectionsAccepted;
+    const release = proxy.holdNewLinks();
+    const socket = createConnection({ host: '127.0.0.1', port: proxy.port });
+    try {
+      const reply = new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString())));
+      socket.write('waited');
+      await waitFor(() => proxy.connectionsAccepted === accepted + 1, { what: 'the proxy to accept the connection' });
+      assert.equal(serverSides.size, 0, 'not dialled through while held');
+      release();
+      assert.equal(await reply, 'waited');
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('reset with no links and refuse/restore twice are harmless', async () => {
