@@ -199,10 +199,11 @@ function failed(c: CoreSettings, s: CoreState, f: { at: number; reason: string; 
   if (!s.wasUp) {
     // The first login fails fast, like ssh: a typo must not spin forever. Only a fault of
     // the path after the server answered is retried, and only within ConnectTimeout.
-    const inWindow = s.startedAt !== undefined && f.at - s.startedAt < c.firstLoginWindowMs;
-    if (f.retryable && transientLoginFault(f.kind) && inWindow) {
+    const windowEnds = (s.startedAt ?? f.at) + c.firstLoginWindowMs;
+    if (f.retryable && transientLoginFault(f.kind) && f.at < windowEnds) {
       const [next, effects] = planRetry(c, idle, f.at, f.reason, true, tookMs);
-      if (next.phase === 'gave-up') return exitFirst(idle, f.reason);
+      // A retry that would start after the window is no retry: ssh would have given up too.
+      if (next.phase === 'gave-up' || (next.nextAttemptAt ?? f.at) >= windowEnds) return exitFirst(idle, f.reason);
       return [{ ...next, phase: 'connecting' }, [{ type: 'drop-link', reason: f.reason }, ...effects]];
     }
     return exitFirst(idle, f.reason);

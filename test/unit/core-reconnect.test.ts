@@ -127,6 +127,20 @@ test('the first login still fails at once on what a retry cannot cure, and after
   late.feed({ type: 'start', at: 0 });
   late.feed({ type: 'failed', at: 15_000, reason: 'reset', kind: 'reset', retryable: true });
   assert.equal(late.state.phase, 'exited', 'the window is ConnectTimeout');
+  // Resets that keep coming: the retries back off, and none is scheduled past the window.
+  const keeps = core({}, 7, 2_000);
+  keeps.feed({ type: 'start', at: 0 });
+  let at = 0;
+  while (keeps.state.phase === 'connecting') {
+    at += 50;
+    keeps.feed({ type: 'failed', at, reason: 'reset', kind: 'reset', retryable: true });
+    if (keeps.state.phase !== 'connecting') break;
+    assert.ok((keeps.state.nextAttemptAt ?? 0) < 2_000, `a retry scheduled at ${keeps.state.nextAttemptAt}, past the 2 s window`);
+    at = keeps.state.nextAttemptAt ?? at;
+    keeps.feed({ type: 'retry-due', at });
+  }
+  assert.equal(keeps.state.phase, 'exited');
+  assert.ok(at < 2_000, `the first login ended at ${at} ms, within its window`);
 });
 
 test('a re-dial carries the time left before --give-up-after, so a dial into a black hole is cut off', () => {
