@@ -123,17 +123,40 @@ run_command() {
   if [ -f "$STREAM_DIR/abandoned" ]; then remove_session; fi
 }
 
+# Waits (up to STREAM_GONE_ROUNDS short naps) for another attach to finish creating the
+# session; fails when it does not appear, or turns out not to be a stream session.
+await_session_created() {
+  await_session_created_round=0
+  while [ ! -f "$STREAM_DIR/mux" ]; do
+    [ -d "$STREAM_DIR" ] || return 1
+    await_session_created_round=$((await_session_created_round + 1))
+    [ "$await_session_created_round" -gt "$STREAM_GONE_ROUNDS" ] && return 1
+    nap 0
+  done
+  [ "$(cat "$STREAM_DIR/mux")" = stream ]
+}
+
 # Creates the session (command $1) and starts its runner (this script, $2), detached:
 # with setsid -f the runner and the command outlive the attach's process group; where
 # there is no setsid, nohup.
+#
+# The directory's mkdir is the lock. An attach that loses it to another one creating
+# the same session (the attach of a link lost mid-login, still running when the retry's
+# attach arrives) joins that session rather than failing or starting the command twice:
+# it waits for the `mux` file, written last, once the spools exist.
 start_session() {
-  { mkdir -p "$STREAM_SESSIONS" && mkdir "$STREAM_DIR"; } || { header error=cannot-create; exit 1; }
-  printf stream >"$STREAM_DIR/mux"
+  mkdir -p "$STREAM_SESSIONS" || { header error=cannot-create; exit 1; }
+  if ! mkdir "$STREAM_DIR" 2>/dev/null; then
+    await_session_created && return 0
+    header error=cannot-create
+    exit 1
+  fi
   date +%s >"$STREAM_DIR/created"
   printf %s "$1" >"$STREAM_DIR/cmd"
   : >"$STREAM_DIR/out"
   : >"$STREAM_DIR/err"
   : >"$STREAM_DIR/in"
+  printf stream >"$STREAM_DIR/mux"
   if command -v setsid >/dev/null 2>&1; then
     echo setsid >"$STREAM_DIR/detach"
     setsid -f sh -c "$2" stayssh-stream run "$STREAM_NAME" </dev/null >/dev/null 2>&1
