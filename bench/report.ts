@@ -88,7 +88,7 @@ function roamingTable(o: Figure<RoamingResult>): Table {
   const s = val(o.value.stayssh);
   const a = val(o.value.autossh);
   const notes = [
-    `client in its own network namespace (test/support/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
+    `client in its own network namespace (test/harness/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for both; ${s?.summary.n ?? 0} / ${a?.summary.n ?? 0} roams.`,
   ];
   for (const [name, r] of [['stayssh', o.value.stayssh], ['autossh', o.value.autossh]] as const) if (!r.ok) notes.push(`${name}: n/a (${why(r)})`);
   return { title, headers: ['', 'stayssh', 'autossh+ssh+tmux', 'ratio'], rows: summaryRows(s?.summary, a?.summary, fmtMs), notes };

@@ -9,7 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../test/harness/fault-proxy.js
 import { makeTempDir, type TempDir } from '../test/harness/temp-dir.js';
 import { isolatedClientEnv, sshClientArgs } from '../test/harness/ssh-client.js';
 import { startTerminal, type Terminal, type TerminalOptions } from '../test/harness/terminal.js';
-import { staysshArgs, staysshCommandLine } from '../test/support/stayssh-cli.js';
+import { staysshArgs, staysshCommandLine } from '../test/harness/stayssh-cli.js';
 
 /** Where the client connects: straight to sshd, or through the fault proxy. */
 export type Route = 'direct' | 'proxy';

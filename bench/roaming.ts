@@ -1,4 +1,4 @@
-// Figure 3: roaming. The client lives in its own network namespace (test/support/netns.ts)
+// Figure 3: roaming. The client lives in its own network namespace (test/harness/netns.ts)
 // and moves to a new address the way a laptop changes Wi-Fi: the old TCP link becomes a
 // black hole. Time from the address change to a ticker line printed after it on the
 // screen: stayssh (watches its addresses, re-dials at once) vs autossh + ssh + tmux with
@@ -8,7 +8,7 @@ import type { Terminal } from '../test/harness/terminal.js';
 import { knownHostsEntry } from '../test/harness/keys.js';
 import type { TestServer } from '../test/harness/test-server.js';
 import { sshClientArgs } from '../test/harness/ssh-client.js';
-import { staysshArgs, staysshCommandLine } from '../test/support/stayssh-cli.js';
+import { staysshArgs, staysshCommandLine } from '../test/harness/stayssh-cli.js';
 import {
   createRoamingTopology,
   requireNetnsSupport,
@@ -16,7 +16,7 @@ import {
   sweepStaleNamespaces,
   type NamespacedSshd,
   type RoamingTopology,
-} from '../test/support/netns.js';
+} from '../test/harness/netns.js';
 import type { Rig } from './rig.js';
 import { attempt, type Outcome } from './outcome.js';
 import { summarize, type Summary } from './stats.js';

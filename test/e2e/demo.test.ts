@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { makeTempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshCommandLine } from '../support/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const tmp = makeTempDir('demo');
 let term: Terminal | undefined;

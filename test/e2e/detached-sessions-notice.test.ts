@@ -5,9 +5,9 @@
 // advice lists the two.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runPrintedCommand } from '../support/stayssh-cli.js';
+import { runPrintedCommand } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */

@@ -13,8 +13,8 @@ import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { exchange, openSocket, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { exchange, openSocket, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the shell prompt / a reattach, ms: a login on a loaded box. */

@@ -11,7 +11,7 @@ import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
 import { run, runOk } from '../harness/run.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const QUESTION = /Are you sure you want to continue connecting \(yes\/no\/\[fingerprint\]\)\?/;
 const ASKED_AGAIN = "Please type 'yes', 'no' or the fingerprint:";

@@ -11,8 +11,8 @@ import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { knownHostsEntry } from '../harness/keys.js';
-import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
-import { createRoamingTopology, requireNetnsSupport, serveSshdInNamespace, sweepStaleNamespaces, type NamespacedSshd, type RoamingTopology } from '../support/netns.js';
+import { staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { createRoamingTopology, requireNetnsSupport, serveSshdInNamespace, sweepStaleNamespaces, type NamespacedSshd, type RoamingTopology } from '../harness/netns.js';
 
 /** A shell loop that prints a growing counter every 100 ms: the screen "moving". */
 const TICKER = 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done';

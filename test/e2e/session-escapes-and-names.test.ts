@@ -4,12 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 

@@ -12,10 +12,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { connect } from '../../src/api.js';
 import type { TerminalPort } from '../../src/session/terminal-port.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { staysshCommandLine } from '../support/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 /** Login through sshd + tmux start on a loaded 2-core box (ms). */

@@ -9,7 +9,7 @@ import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { freePort } from '../harness/free-port.js';
 import { generateKey, knownHostsEntry } from '../harness/keys.js';
-import { runStayssh, singleErrorLine, staysshArgs } from '../support/stayssh-cli.js';
+import { runStayssh, singleErrorLine, staysshArgs } from '../harness/stayssh-cli.js';
 
 describe('bad input: one line, documented status', () => {
   let sshd: SshdHandle;

@@ -12,7 +12,7 @@ import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
 import { run, runOk, start } from '../harness/run.js';
 import { startTerminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { runPrintedCommand, runStayssh, startStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runPrintedCommand, runStayssh, startStayssh, staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 describe('stayssh for everyday ssh work', () => {
   let sshd: SshdHandle;

@@ -10,10 +10,10 @@ import { dirname } from 'node:path';
 import { type SshdHandle } from '../harness/sshd.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { run } from '../harness/run.js';
-import { runStayssh, singleErrorLine, STAYSSH_BIN } from '../support/stayssh-cli.js';
-import { readEvents } from '../support/events-file.js';
+import { runStayssh, singleErrorLine, STAYSSH_BIN } from '../harness/stayssh-cli.js';
+import { readEvents } from '../harness/events-file.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */

@@ -9,8 +9,8 @@ import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { runOk } from '../harness/run.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { runStayssh, staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
 
 const PHRASE = 'correct horse battery staple';
 

@@ -6,12 +6,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runStayssh } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { shellSays, leaveShell, countMatches } from '../support/shell-steps.js';
+import { runStayssh } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { shellSays, leaveShell, countMatches } from '../harness/shell-steps.js';
 
 /** Screen text of the password question (OpenSSH's wording). */
 const PASSWORD_PROMPT = /password:/;

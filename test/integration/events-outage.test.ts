@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startStayssh, staysshArgs } from '../support/stayssh-cli.js';
+import { startStayssh, staysshArgs } from '../harness/stayssh-cli.js';
 import type { SessionEventName } from '../../src/session/events.js';
-import { hookEnv, readEvents } from '../support/events-file.js';
+import { hookEnv, readEvents } from '../harness/events-file.js';
 
 describe('events and hooks record what happened to the link', () => {
   let fx: ProxiedSshd;

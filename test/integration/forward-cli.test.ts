@@ -9,14 +9,14 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { sshdAvailable } from '../harness/any-server.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { freePort } from '../harness/free-port.js';
 import type { Running } from '../harness/run.js';
 import { type SshdHandle } from '../harness/sshd.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { runStayssh, singleErrorLine, staysshArgs, startStayssh } from '../support/stayssh-cli.js';
+import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { runStayssh, singleErrorLine, staysshArgs, startStayssh } from '../harness/stayssh-cli.js';
 
 const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for a forward to work after start or a reset, ms: login + re-dial on a loaded box. */

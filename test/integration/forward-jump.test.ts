@@ -13,8 +13,8 @@ import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { echoVia, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { runStayssh, singleErrorLine, startStayssh } from '../support/stayssh-cli.js';
+import { echoVia, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { runStayssh, singleErrorLine, startStayssh } from '../harness/stayssh-cli.js';
 
 const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the chain to come (back) up, ms: three logins in a row on a loaded box. */

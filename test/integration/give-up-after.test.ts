@@ -11,9 +11,9 @@ import { dirname } from 'node:path';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
-import { startStayssh } from '../support/stayssh-cli.js';
-import { hookEnv, readEvents } from '../support/events-file.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
+import { startStayssh } from '../harness/stayssh-cli.js';
+import { hookEnv, readEvents } from '../harness/events-file.js';
 
 /** Fast dead-link detection: one unanswered second of silence. */
 const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };

@@ -11,9 +11,9 @@ import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import { generateEd25519 } from '../../src/demo/ed25519-key.js';
 import { handleSession } from '../../src/demo/pty-session.js';
-import { LOOPBACK } from '../harness/free-port.js';
-import { knownHostsEntry } from '../harness/keys.js';
-import { trackPid, untrackPid } from '../harness/process-tree.js';
+import { LOOPBACK } from './free-port.js';
+import { knownHostsEntry } from './keys.js';
+import { trackPid, untrackPid } from './process-tree.js';
 
 const { Server } = ssh2;
 

@@ -14,10 +14,10 @@
 // Namespace names carry our pid, so parallel runs never collide and leftovers of a
 // crashed run are recognisable (sweepStaleNamespaces).
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { run, runOk, start, type Running } from '../harness/run.js';
-import { isAlive } from '../harness/process-tree.js';
-import type { SshdHandle } from '../harness/sshd.js';
-import { waitFor } from '../harness/wait-for.js';
+import { run, runOk, start, type Running } from './run.js';
+import { isAlive } from './process-tree.js';
+import type { SshdHandle } from './sshd.js';
+import { waitFor } from './wait-for.js';
 
 const PREFIX = 'stayssh-';
 /** Access networks prepared on the server side: how many times a client can move. */

@@ -2,8 +2,8 @@
 // isolated HOME so nothing of the machine's ~/.ssh, agent or config leaks into a test.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TestServer } from '../harness/test-server.js';
-import { run, start, type RunOptions, type RunResult, type Running } from '../harness/run.js';
+import type { TestServer } from './test-server.js';
+import { run, start, type RunOptions, type RunResult, type Running } from './run.js';
 
 /** Absolute path of bin/stayssh (tests run from dist/test/...). */
 export const STAYSSH_BIN = fileURLToPath(new URL('../../../bin/stayssh', import.meta.url));

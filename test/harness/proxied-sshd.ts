@@ -2,11 +2,11 @@
 // isolated client HOME, a known_hosts naming the key under the proxy's port, and the
 // terminals a test opened — all closed in one call.
 import { writeFileSync } from 'node:fs';
-import { startSshd, type SshdHandle, type StartSshdOptions } from '../harness/sshd.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
+import { startSshd, type SshdHandle, type StartSshdOptions } from './sshd.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+import { isolatedClientEnv } from './ssh-client.js';
+import { startTerminal, type Terminal } from './terminal.js';
 import { staysshArgs, staysshCommandLine, type StaysshArgsOptions } from './stayssh-cli.js';
 
 export interface ProxiedSshd {
