@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import type { Terminal } from '../test/harness/terminal.js';
 import { knownHostsEntry } from '../test/harness/keys.js';
 import type { TestServer } from '../test/harness/test-server.js';
-import { sshClientArgs } from '../test/harness/ssh-client.js';
-import { staysshArgs, staysshCommandLine } from '../test/harness/stayssh-cli.js';
+import { clientArgs } from '../test/harness/ssh-client.js';
+import { staysshCommandLine } from '../test/harness/stayssh-cli.js';
 import {
   createRoamingTopology,
   requireNetnsSupport,
@@ -96,7 +96,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
 
   const stayssh = await attempt(() =>
     withNetwork(rig, 'stayssh', async (net) => {
-      const argv = staysshCommandLine(staysshArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE }));
+      const argv = staysshCommandLine(clientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE }));
       const term = await rig.terminal({ command: net.topo.inClient(argv), cols: 100, rows: 30 });
       try {
         const samples = await roamLoop(net, term, ROAMS, STAYSSH_ROAM_TIMEOUT_MS);
@@ -109,7 +109,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
 
   const autossh = await attempt(() =>
     withNetwork(rig, 'autossh', async (net) => {
-      const ssh = sshClientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-t'] });
+      const ssh = clientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-t'] });
       const argv = ['autossh', '-M', '0', ...ssh, 'tmux new -A -s r'];
       const term = await rig.terminal({ command: net.topo.inClient(argv), cols: 100, rows: 30, env: { AUTOSSH_GATETIME: '0' } });
       try {

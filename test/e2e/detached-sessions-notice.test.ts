@@ -25,7 +25,7 @@ describe('a new session mentions the detached ones', () => {
 
   /** Opens a session and waits for its prompt; returns the terminal and everything it printed. */
   async function open(extra: string[]): Promise<{ term: Terminal; printed: string }> {
-    const term = await fx.openStayssh(fx.staysshArgs({ extra }));
+    const term = await fx.openStayssh(fx.clientArgs({ extra }));
     await term.waitForText(PROMPT, { timeoutMs: PROMPT_TIMEOUT_MS });
     // The notice comes before the multiplexer takes the screen: look in the scrollback too.
     return { term, printed: await term.screen({ join: true, scrollback: true }) };

@@ -8,13 +8,13 @@ import { sshdAvailable } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { freePort } from '../harness/free-port.js';
 import { run, start, type Running } from '../harness/run.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
 import { exchange, openSocket, startEcho, type EchoServer } from '../harness/forward-tools.js';
-import { staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the shell prompt / a reattach, ms: a login on a loaded box. */
@@ -58,7 +58,7 @@ describe('agent forwarding and ~# at a terminal', { skip }, () => {
   });
 
   async function openSession(extra: string[]): Promise<Terminal> {
-    const args = staysshArgs(sshd, {
+    const args = clientArgs(sshd, {
       port: proxy.port,
       knownHostsFile: knownHosts,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { knownHostsEntry } from '../harness/keys.js';
-import { staysshArgs, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 import { createRoamingTopology, requireNetnsSupport, serveSshdInNamespace, sweepStaleNamespaces, type NamespacedSshd, type RoamingTopology } from '../harness/netns.js';
 
 /** A shell loop that prints a growing counter every 100 ms: the screen "moving". */
@@ -51,7 +51,7 @@ describe('roaming to a new address', () => {
     assert.ok(topo && sshd && served && tmp);
     const knownHosts = tmp.join('known_hosts');
     writeFileSync(knownHosts, `${sshd.hostKeyPubs.map((k) => knownHostsEntry(served!.host, served!.port, k)).join('\n')}\n`);
-    const args = staysshArgs(
+    const args = clientArgs(
       { ...sshd, host: served.host, user: sshd.user, clientKeyPath: sshd.clientKeyPath },
       { port: served.port, knownHostsFile: knownHosts, options: { ServerAliveInterval: '15', ServerAliveCountMax: '3' } },
     );

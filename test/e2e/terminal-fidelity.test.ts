@@ -43,7 +43,7 @@ describe('the terminal reaches the session as with plain ssh', () => {
   /** stayssh in a new terminal of `cols` x `rows`, with `TERM` as the local terminal type. */
   async function openSession(o: { term: string; cols?: number; rows?: number; extra?: string[]; env?: Record<string, string> }): Promise<Terminal> {
     // Short liveness, so that a reset is noticed at once and a re-dial is quick.
-    const args = fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra: o.extra });
+    const args = fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra: o.extra });
     // The pane's TERM is the harness's own; `env` gives stayssh the one under test.
     const term = await startTerminal({
       command: ['env', `TERM=${o.term}`, ...staysshCommandLine(args)],

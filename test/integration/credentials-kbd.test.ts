@@ -36,7 +36,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
   });
 
   function args(extra: string[] = []): string[] {
-    return fx.staysshArgs({
+    return fx.clientArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'keyboard-interactive' },

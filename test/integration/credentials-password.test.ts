@@ -38,7 +38,7 @@ describe('password re-authentication and the keychain', () => {
   });
 
   function args(extra: string[] = []): string[] {
-    return fx.staysshArgs({
+    return fx.clientArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'password' },

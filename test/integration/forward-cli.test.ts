@@ -16,7 +16,8 @@ import { type SshdHandle } from '../harness/sshd.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
 import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../harness/forward-tools.js';
-import { runStayssh, singleErrorLine, staysshArgs, startStayssh } from '../harness/stayssh-cli.js';
+import { clientArgs } from '../harness/ssh-client.js';
+import { runStayssh, singleErrorLine, startStayssh } from '../harness/stayssh-cli.js';
 
 const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for a forward to work after start or a reset, ms: login + re-dial on a loaded box. */
@@ -48,7 +49,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
   /** stayssh -N with `forwards`, through the proxy, short liveness and backoff; its events file. */
   function startForwards(forwards: string[]): { proc: Running; events: string } {
     const events = tmp.join(`events-${++runs}.jsonl`);
-    const args = staysshArgs(sshd, {
+    const args = clientArgs(sshd, {
       port: proxy.port,
       knownHostsFile: knownHosts,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },
@@ -146,7 +147,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
     await once(busy, 'listening');
     const port = (busy.address() as { port: number }).port;
     try {
-      const args = staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-L', `127.0.0.1:${port}:127.0.0.1:${echo.port}`] });
+      const args = clientArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-L', `127.0.0.1:${port}:127.0.0.1:${echo.port}`] });
       const r = await runStayssh(args, { env });
       assert.equal(r.code, 255);
       assert.match(singleErrorLine(r.stderr), /stayssh: cannot listen on 127\.0\.0\.1:\d+: address already in use/);
@@ -162,7 +163,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
     await once(busy, 'listening');
     const port = (busy.address() as { port: number }).port;
     try {
-      const args = staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-R', `${port}:127.0.0.1:${echo.port}`] });
+      const args = clientArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-R', `${port}:127.0.0.1:${echo.port}`] });
       const r = await runStayssh(args, { env });
       assert.equal(r.code, 255);
       assert.match(singleErrorLine(r.stderr), /remote port forwarding failed for listen port \d+/);

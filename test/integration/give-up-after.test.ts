@@ -45,7 +45,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
   test('a command: the link black-holed, stayssh gives up, exit 255, a gave-up event, the --on-give-up hook', async () => {
     const events = fx.tmp.join('stream.jsonl');
     const hookFile = fx.tmp.join('stream-give-up.env');
-    const args = fx.staysshArgs({
+    const args = fx.clientArgs({
       options: FAST_LIVENESS,
       extra: ['--session', 'give-up-stream', '--give-up-after', '2s', '--events', events, '--on-give-up', `env > ${hookFile}`],
     });
@@ -80,7 +80,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
     mkdirSync(dirname(config), { recursive: true });
     writeFileSync(config, ['Host 127.0.0.1', '  GiveUpAfter 2s', `  OnGiveUp env > ${hookFile}`, `  Events ${events}`, ''].join('\n'));
 
-    const term = await fx.openStayssh(fx.staysshArgs({ options: FAST_LIVENESS, extra: ['--session', 'give-up-tty'] }), env);
+    const term = await fx.openStayssh(fx.clientArgs({ options: FAST_LIVENESS, extra: ['--session', 'give-up-tty'] }), env);
     try {
       await term.waitForText(PROMPT, { timeoutMs: 15_000 });
       // The link goes silent and the port refuses new connections: re-dials fail at once,
