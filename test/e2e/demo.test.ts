@@ -2,6 +2,7 @@
 // link is cut (reset, then black hole) and repaired, and `~.` leaves with nothing behind.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demand } from '../harness/requirements.js';
 import { makeTempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
@@ -15,6 +16,7 @@ after(async () => {
 });
 
 test('--demo: a shell that survives a reset (idle) and a black hole (busy), left with ~.', async () => {
+  demand('script'); // the demo's server gives its sessions a pty with util-linux script(1)
   // The demo plays the server on this machine: keep its tmux apart from any other.
   const env = { ...isolatedClientEnv(tmp.path), STAYSSH_DEMO_CUT_MS: '3000' } as Record<string, string>;
   term = await startTerminal({ command: staysshCommandLine(['--demo']), env });

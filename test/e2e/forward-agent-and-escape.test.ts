@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { freePort } from '../harness/free-port.js';
 import { run, start, type Running } from '../harness/run.js';
@@ -16,11 +15,10 @@ import { waitFor } from '../harness/wait-for.js';
 import { exchange, openSocket, startEcho, type EchoServer } from '../harness/forward-tools.js';
 import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the shell prompt / a reattach, ms: a login on a loaded box. */
 const SCREEN_TIMEOUT_MS = 15_000;
 
-describe('agent forwarding and ~# at a terminal', { skip }, () => {
+describe('agent forwarding and ~# at a terminal', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let echo: EchoServer;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportFilter, parseReportOutput } from '../../src/remote/report-filter.js';
 import type { ShimReport } from '../../src/remote/types.js';
+import { demand } from './requirements.js';
 import { waitFor } from './wait-for.js';
 
 /** How long one exec line may run before spawnSync kills it (ms): generous for CI. */
@@ -26,6 +27,7 @@ export class ShimWorld {
   private windows = 0;
 
   constructor(extraEnv: NodeJS.ProcessEnv = {}) {
+    demand('tmux'); // the driver terminals; the shim's own tmux too, in most tests
     for (const d of ['home', 'state', 'tmux', 'screen', 'out']) mkdirSync(join(this.root, d), { mode: 0o700 });
     chmodSync(join(this.root, 'screen'), 0o700); // screen insists on a private SCREENDIR
     // A quiet, predictable login shell: dash reads ~/.profile when started with -l.

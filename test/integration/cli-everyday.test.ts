@@ -13,6 +13,8 @@ import { run, runOk, start } from '../harness/run.js';
 import { startTerminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
 import { runPrintedCommand, runStayssh, startStayssh, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { loginPassword } from '../harness/login-user.js';
+import { needs } from '../harness/requirements.js';
 
 describe('stayssh for everyday ssh work', () => {
   let sshd: SshdHandle;
@@ -125,16 +127,16 @@ describe('stayssh for everyday ssh work', () => {
     assert.equal(r.stdout, `alias-ok on port ${sshd.port}\n`);
   });
 
-  test('asks for a password on the terminal once and logs in', async (t) => {
-    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+  test('asks for a password on the terminal once and logs in', needs('root'), async () => {
+    const password = loginPassword(sshd);
     const args = clientArgs(sshd, { identity: null, batchMode: false });
     const term = await startTerminal({ command: staysshCommandLine([...args, 'echo password-ok']), env: env as Record<string, string> });
     try {
       await term.waitForText(`${sshd.user}@127.0.0.1's password:`);
-      await term.type(sshd.password);
+      await term.type(password);
       await term.press('Enter');
       const screen = await term.waitForText('password-ok');
-      assert.ok(!screen.includes(sshd.password), 'the password must not be echoed');
+      assert.ok(!screen.includes(password), 'the password must not be echoed');
       assert.deepEqual(await term.waitForExit(), { code: 0, signal: null });
     } finally {
       await term.close();

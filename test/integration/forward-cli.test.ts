@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { freePort } from '../harness/free-port.js';
@@ -19,11 +18,10 @@ import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, st
 import { clientArgs } from '../harness/ssh-client.js';
 import { runStayssh, singleErrorLine, startStayssh } from '../harness/stayssh-cli.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for a forward to work after start or a reset, ms: login + re-dial on a loaded box. */
 const FORWARD_READY_MS = 20_000;
 
-describe('forwards survive the link (-N)', { skip }, () => {
+describe('forwards survive the link (-N)', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let echo: EchoServer;

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { run, start, type Running } from '../harness/run.js';
 import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
+import { startSshd } from '../harness/sshd.js';
 import type { TestServer } from '../harness/test-server.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -25,7 +25,7 @@ describe('fault proxy in front of an SSH server', () => {
 
   before(async () => {
     tmp = makeTempDir('test-proxy');
-    server = await startTestServer();
+    server = await startSshd();
     proxy = await startFaultProxy({ port: server.port });
   });
   after(async () => {

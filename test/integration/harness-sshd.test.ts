@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { isAlive } from '../harness/process-tree.js';
 import { run, start } from '../harness/run.js';
 import { askpassEnv, clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
+import { loginPassword } from '../harness/login-user.js';
+import { needs } from '../harness/requirements.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
-
-describe('harness sshd', { skip }, () => {
+describe('harness sshd', () => {
   let sshd: SshdHandle;
   let tmp: TempDir;
 
@@ -34,9 +33,9 @@ describe('harness sshd', { skip }, () => {
     assert.match(sshd.logText(), /Accepted publickey for/);
   });
 
-  it('logs in with the password through SSH_ASKPASS', async (t) => {
-    if (sshd.password === null) return t.skip('password unknown when not running as root');
-    const env = isolatedClientEnv(tmp.path, askpassEnv(tmp.path, sshd.password));
+  it('logs in with the password through SSH_ASKPASS', needs('root'), async () => {
+    const password = loginPassword(sshd);
+    const env = isolatedClientEnv(tmp.path, askpassEnv(tmp.path, password));
     const args = clientArgs(sshd, { identity: null, batchMode: false, options: { PreferredAuthentications: 'password' } });
     const result = await run('ssh', [...args, 'echo password-ok'], { env });
     assert.equal(result.stdout, 'password-ok\n', result.stderr);
@@ -85,7 +84,7 @@ describe('harness sshd', { skip }, () => {
   });
 });
 
-describe('harness sshd with keyboard-interactive (PAM)', { skip }, () => {
+describe('harness sshd with keyboard-interactive (PAM)', () => {
   let sshd: SshdHandle;
   let tmp: TempDir;
   before(async () => {
@@ -97,9 +96,9 @@ describe('harness sshd with keyboard-interactive (PAM)', { skip }, () => {
     tmp?.close();
   });
 
-  it('answers the PAM password prompt', async (t) => {
-    if (sshd.password === null) return t.skip('password unknown when not running as root');
-    const env = isolatedClientEnv(tmp.path, askpassEnv(tmp.path, sshd.password));
+  it('answers the PAM password prompt', needs('root'), async () => {
+    const password = loginPassword(sshd);
+    const env = isolatedClientEnv(tmp.path, askpassEnv(tmp.path, password));
     const args = clientArgs(sshd, { identity: null, batchMode: false, options: { PreferredAuthentications: 'keyboard-interactive' } });
     const result = await run('ssh', [...args, 'echo kbd-ok'], { env });
     assert.equal(result.stdout, 'kbd-ok\n', result.stderr);
@@ -107,7 +106,7 @@ describe('harness sshd with keyboard-interactive (PAM)', { skip }, () => {
   });
 });
 
-describe('harness sshd close()', { skip }, () => {
+describe('harness sshd close()', () => {
   it('ends sessions, their children and the user tmux server', async () => {
     const tmp = makeTempDir('test-sshd-close');
     const sshd = await startSshd({ hostKeyTypes: ['ed25519', 'rsa'] });

@@ -3,9 +3,9 @@
 // status of the command comes back, and kill() closes the window.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../harness/any-server.js';
 import { isAlive } from '../harness/process-tree.js';
 import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
+import { startSshd } from '../harness/sshd.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import type { TestServer } from '../harness/test-server.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
@@ -18,7 +18,7 @@ describe('terminal driver', () => {
 
   before(async () => {
     tmp = makeTempDir('test-terminal');
-    server = await startTestServer();
+    server = await startSshd();
   });
   after(async () => {
     for (const t of terminals) await t.close();
