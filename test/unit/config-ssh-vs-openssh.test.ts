@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { homedir, hostname, userInfo } from 'node:os';
-import { tempHome, resolveIn } from './config-test-helpers.js';
+import { tempHome, resolveIn } from '../harness/config-home.js';
 import { demand } from '../harness/requirements.js';
 import type { ResolvedSshConfig } from '../../src/config/types.js';
 
