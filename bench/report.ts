@@ -93,7 +93,7 @@ function roamingTable(o: Figure<RoamingResult>): Table {
     ...summaryRows(tunnel.s, tunnel.a, fmtMs).map(([k, ...rest]) => [`-N -L tunnel carries data, ${k}`, ...rest]),
   ];
   const notes = [
-    `client in its own network namespace (test/support/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for all; shell ${shell.s?.n ?? 0} / ${shell.a?.n ?? 0} roams, tunnel ${tunnel.s?.n ?? 0} / ${tunnel.a?.n ?? 0}.`,
+    `client in its own network namespace (test/harness/netns.ts); timed from the moment the new address is up, the old one deleted and the default route moved; ServerAlive 5 × 2 for all; shell ${shell.s?.n ?? 0} / ${shell.a?.n ?? 0} roams, tunnel ${tunnel.s?.n ?? 0} / ${tunnel.a?.n ?? 0}.`,
     'shell: a newer ticker line on screen; autossh column: autossh -M 0 + ssh -t + tmux new -A.',
     'tunnel: a new connection through the -L port, opened right after the change (again at once if refused or cut), gets its echo from an echo server on the server side; autossh column: autossh -M 0 ssh -N -L, ExitOnForwardFailure=yes.',
     `stayssh tunnel ÷ stayssh shell, median: ${ratio(tunnel.s?.median, shell.s?.median)}.`,

@@ -7,9 +7,9 @@ import { trySignal } from '../test/harness/process-tree.js';
 import { startSshd, type SshdHandle } from '../test/harness/sshd.js';
 import { startFaultProxy, type FaultProxy } from '../test/harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../test/harness/temp-dir.js';
-import { isolatedClientEnv, sshClientArgs } from '../test/harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../test/harness/ssh-client.js';
 import { startTerminal, type Terminal, type TerminalOptions } from '../test/harness/terminal.js';
-import { staysshArgs, staysshCommandLine } from '../test/support/stayssh-cli.js';
+import { staysshCommandLine } from '../test/harness/stayssh-cli.js';
 
 /** Where the client connects: straight to sshd, or through the fault proxy. */
 export type Route = 'direct' | 'proxy';
@@ -72,7 +72,7 @@ export class Rig {
 
   /** stayssh argv (node + launcher + args + destination), without the command. */
   stayssh(o: ClientOptions): string[] {
-    const args = staysshArgs(this.sshd, {
+    const args = clientArgs(this.sshd, {
       ...(o.route === 'proxy' ? { port: this.proxy.port, knownHostsFile: this.proxyKnownHosts } : {}),
       options: o.options,
       extra: o.extra,
@@ -82,8 +82,8 @@ export class Rig {
 
   /** ssh argv (ssh + args + destination), without the command. */
   ssh(o: ClientOptions): string[] {
-    // Through the proxy, sshClientArgs sets HostKeyAlias so the direct known_hosts still fits.
-    return ['ssh', ...sshClientArgs(this.sshd, { ...(o.route === 'proxy' ? { port: this.proxy.port } : {}), options: o.options, extra: o.extra })];
+    // Through the proxy, clientArgs sets HostKeyAlias so the direct known_hosts still fits.
+    return ['ssh', ...clientArgs(this.sshd, { ...(o.route === 'proxy' ? { port: this.proxy.port } : {}), options: o.options, extra: o.extra })];
   }
 
   async close(): Promise<void> {

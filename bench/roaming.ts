@@ -1,4 +1,4 @@
-// Figure 3: roaming. The client lives in its own network namespace (test/support/netns.ts)
+// Figure 3: roaming. The client lives in its own network namespace (test/harness/netns.ts)
 // and moves to a new address the way a laptop changes Wi-Fi: the old TCP link becomes a
 // black hole. Two things are timed from the address change, each for stayssh (watches
 // its addresses, re-dials at once) and for autossh with the same ServerAlive settings
@@ -14,8 +14,8 @@ import { start } from '../test/harness/run.js';
 import type { Terminal } from '../test/harness/terminal.js';
 import { knownHostsEntry } from '../test/harness/keys.js';
 import type { TestServer } from '../test/harness/test-server.js';
-import { sshClientArgs } from '../test/harness/ssh-client.js';
-import { staysshArgs, staysshCommandLine } from '../test/support/stayssh-cli.js';
+import { clientArgs } from '../test/harness/ssh-client.js';
+import { staysshCommandLine } from '../test/harness/stayssh-cli.js';
 import {
   createRoamingTopology,
   requireNetnsSupport,
@@ -23,8 +23,8 @@ import {
   sweepStaleNamespaces,
   type NamespacedSshd,
   type RoamingTopology,
-} from '../test/support/netns.js';
-import { startEchoInNamespace, startProberInNamespace, type NamespacedProber } from '../test/support/netns-tcp.js';
+} from '../test/harness/netns.js';
+import { startEchoInNamespace, startProberInNamespace, type NamespacedProber } from '../test/harness/netns-tcp.js';
 import type { Rig } from './rig.js';
 import { attempt, type Outcome } from './outcome.js';
 import { summarize, type Summary } from './stats.js';
@@ -167,7 +167,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
 
   const stayssh = await part('shell, stayssh', () =>
     withNetwork(rig, 'stayssh', async (net) => {
-      const argv = staysshCommandLine(staysshArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE }));
+      const argv = staysshCommandLine(clientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE }));
       const term = await rig.terminal({ command: net.topo.inClient(argv), cols: 100, rows: 30 });
       try {
         return samplesOf(await roamLoop(net, term, ROAMS, STAYSSH_ROAM_TIMEOUT_MS));
@@ -182,7 +182,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
     withNetwork(rig, 'stayssh_tunnel', async (net) => {
       const client = (echoPort: number) =>
         staysshCommandLine(
-          staysshArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-N', '-L', `${TUNNEL_PORT}:127.0.0.1:${echoPort}`] }),
+          clientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-N', '-L', `${TUNNEL_PORT}:127.0.0.1:${echoPort}`] }),
         );
       return samplesOf(await tunnelRoamLoop(rig, net, client, {}, ROAMS, STAYSSH_ROAM_TIMEOUT_MS));
     }),
@@ -190,7 +190,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
 
   const autossh = await part('shell, autossh', () =>
     withNetwork(rig, 'autossh', async (net) => {
-      const ssh = sshClientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-t'] });
+      const ssh = clientArgs(server(net), { port: net.served.port, knownHostsFile: net.knownHosts, options: USER_ALIVE, extra: ['-t'] });
       const argv = ['autossh', '-M', '0', ...ssh, 'tmux new -A -s r'];
       const term = await rig.terminal({ command: net.topo.inClient(argv), cols: 100, rows: 30, env: { AUTOSSH_GATETIME: '0' } });
       try {
@@ -208,7 +208,7 @@ export async function measureRoaming(rig: Rig): Promise<RoamingResult> {
         'autossh',
         '-M',
         '0',
-        ...sshClientArgs(server(net), {
+        ...clientArgs(server(net), {
           port: net.served.port,
           knownHostsFile: net.knownHosts,
           options: { ...USER_ALIVE, ExitOnForwardFailure: 'yes' },

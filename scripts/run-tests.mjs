@@ -5,6 +5,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { preflight } from './preflight.mjs';
+
+// The system tools the tests run (scripts/preflight.mjs): one line naming what is missing
+// and how to install it, before any build, rather than every test that uses it failing.
+const missing = preflight();
+if (missing !== undefined) {
+  console.error(missing);
+  process.exit(1);
+}
 
 // `npm run build`: tsc, then the bundle bin/stayssh starts (scripts/bundle.mjs).
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });

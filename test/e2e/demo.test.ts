@@ -2,10 +2,11 @@
 // link is cut (reset, then black hole) and repaired, and `~.` leaves with nothing behind.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demand } from '../harness/requirements.js';
 import { makeTempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshCommandLine } from '../support/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const tmp = makeTempDir('demo');
 let term: Terminal | undefined;
@@ -15,6 +16,7 @@ after(async () => {
 });
 
 test('--demo: a shell that survives a reset (idle) and a black hole (busy), left with ~.', async () => {
+  demand('script'); // the demo's server gives its sessions a pty with util-linux script(1)
   // The demo plays the server on this machine: keep its tmux apart from any other.
   // A cut every 6 s: each 5 s black hole leaves the link usable for 1 s before the next
   // cut (a reset). At 3 s the black holes overlapped the resets and left the link up for

@@ -5,9 +5,9 @@
 // advice lists the two.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runPrintedCommand } from '../support/stayssh-cli.js';
+import { runPrintedCommand } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */
@@ -25,7 +25,7 @@ describe('a new session mentions the detached ones', () => {
 
   /** Opens a session and waits for its prompt; returns the terminal and everything it printed. */
   async function open(extra: string[]): Promise<{ term: Terminal; printed: string }> {
-    const term = await fx.openStayssh(fx.staysshArgs({ extra }));
+    const term = await fx.openStayssh(fx.clientArgs({ extra }));
     await term.waitForText(PROMPT, { timeoutMs: PROMPT_TIMEOUT_MS });
     // The notice comes before the multiplexer takes the screen: look in the scrollback too.
     return { term, printed: await term.screen({ join: true, scrollback: true }) };

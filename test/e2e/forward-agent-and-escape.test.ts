@@ -4,23 +4,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { freePort } from '../harness/free-port.js';
 import { run, start, type Running } from '../harness/run.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { exchange, openSocket, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { exchange, openSocket, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the shell prompt / a reattach, ms: a login on a loaded box. */
 const SCREEN_TIMEOUT_MS = 15_000;
 
-describe('agent forwarding and ~# at a terminal', { skip }, () => {
+describe('agent forwarding and ~# at a terminal', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let echo: EchoServer;
@@ -58,7 +56,7 @@ describe('agent forwarding and ~# at a terminal', { skip }, () => {
   });
 
   async function openSession(extra: string[]): Promise<Terminal> {
-    const args = staysshArgs(sshd, {
+    const args = clientArgs(sshd, {
       port: proxy.port,
       knownHostsFile: knownHosts,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },

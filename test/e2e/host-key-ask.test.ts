@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { run, runOk } from '../harness/run.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runStayssh, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const QUESTION = /Are you sure you want to continue connecting \(yes\/no\/\[fingerprint\]\)\?/;
 const ASKED_AGAIN = "Please type 'yes', 'no' or the fingerprint:";
@@ -56,7 +56,7 @@ describe('StrictHostKeyChecking=ask with an unknown host key', () => {
 
   /** stayssh asking on a terminal (BatchMode off), `command` for stream mode, else a shell. */
   async function ask(knownHosts: string, command: string[] = []): Promise<Terminal> {
-    const args = staysshArgs(sshd, { knownHostsFile: knownHosts, strictHostKeyChecking: 'ask', batchMode: false });
+    const args = clientArgs(sshd, { knownHostsFile: knownHosts, strictHostKeyChecking: 'ask', batchMode: false });
     const term = await startTerminal({ command: staysshCommandLine([...args, ...command]), env });
     terminals.push(term);
     await term.waitForText(QUESTION, { timeoutMs: LOGIN_TIMEOUT_MS });
@@ -93,11 +93,11 @@ describe('StrictHostKeyChecking=ask with an unknown host key', () => {
     assert.equal(found.code, 0, `ssh-keygen -F ${hostName} found nothing in:\n${readFileSync(knownHosts, 'utf8')}`);
     assert.ok(found.stdout.includes(sshd.hostKeyPub.split(' ').slice(0, 2).join(' ')), found.stdout);
     // ... ssh trusts it with StrictHostKeyChecking=yes ...
-    const ssh = await run('ssh', [...sshClientArgs(sshd, { knownHostsFile: knownHosts }), 'echo', 'ssh-knows-it'], { env });
+    const ssh = await run('ssh', [...clientArgs(sshd, { knownHostsFile: knownHosts }), 'echo', 'ssh-knows-it'], { env });
     assert.equal(ssh.code, 0, ssh.stderr);
     assert.equal(ssh.stdout.trim(), 'ssh-knows-it');
     // ... and so does stayssh next time, without asking.
-    const again = await runStayssh([...staysshArgs(sshd, { knownHostsFile: knownHosts, strictHostKeyChecking: 'yes' }), 'echo', 'stayssh-knows-it'], { env });
+    const again = await runStayssh([...clientArgs(sshd, { knownHostsFile: knownHosts, strictHostKeyChecking: 'yes' }), 'echo', 'stayssh-knows-it'], { env });
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout.trim(), 'stayssh-knows-it');
   });

@@ -4,12 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
+import { runStayssh, staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 
@@ -24,7 +24,7 @@ describe('escapes, names and outages at a real terminal', () => {
   });
   after(() => fx?.close());
 
-  const args = (extra: string[] = []) => fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra });
+  const args = (extra: string[] = []) => fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra });
 
   async function openSession(extra: string[] = []): Promise<Terminal> {
     const term = await fx.openStayssh(args(extra));
@@ -140,7 +140,7 @@ describe('a changed host key after a re-dial', () => {
     const knownHosts = tmp.join('known_hosts');
     writeFileSync(knownHosts, `${sshd.knownHostsLine('127.0.0.1', proxy.port)}\n`);
     // StrictHostKeyChecking=no: even then, a key other than the pinned one is never accepted.
-    const args = staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, strictHostKeyChecking: 'no' });
+    const args = clientArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, strictHostKeyChecking: 'no' });
     term = await startTerminal({ command: staysshCommandLine(args), env });
     await term.waitForText(PROMPT, { timeoutMs: 15_000 });
     const authsBefore = (sshd.logText().match(/Accepted publickey/g) ?? []).length;

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 
@@ -27,7 +27,7 @@ describe('an interactive session survives the link', () => {
 
   function openSession(extra: string[] = []): Promise<Terminal> {
     // Short liveness so a black hole is noticed in ~2-3 s instead of 10 s.
-    return fx.openStayssh(fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra }));
+    return fx.openStayssh(fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra }));
   }
 
   async function waitForTicksAfter(term: Terminal, seen: number, what: string): Promise<number> {
@@ -70,7 +70,7 @@ describe('an interactive session survives the link', () => {
   test('a brief stall: keys typed while the link is in doubt arrive when it answers, and the screen is whole again', async () => {
     const events = fx.tmp.join('stall-events.jsonl');
     // Declared dead only after 30 silent seconds: this stall ends in doubt, not a re-dial.
-    const term = await fx.openStayssh(fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '30' }, extra: ['--events', events] }));
+    const term = await fx.openStayssh(fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '30' }, extra: ['--events', events] }));
     await term.waitForText(/\$\s*$/m, { timeoutMs: 15_000 });
     // A mark on the last row, where the status line is drawn; the prompt goes back to the top.
     // (Typed as `%s-%s`, so the command line itself never matches the mark.)

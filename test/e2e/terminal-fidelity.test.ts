@@ -12,10 +12,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { connect } from '../../src/api.js';
 import type { TerminalPort } from '../../src/contracts/terminal-port.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { waitFor } from '../harness/wait-for.js';
-import { staysshCommandLine } from '../support/stayssh-cli.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
 
 const PROMPT = /\$\s*$/m;
 /** Login through sshd + tmux start on a loaded 2-core box (ms). */
@@ -43,7 +43,7 @@ describe('the terminal reaches the session as with plain ssh', () => {
   /** stayssh in a new terminal of `cols` x `rows`, with `TERM` as the local terminal type. */
   async function openSession(o: { term: string; cols?: number; rows?: number; extra?: string[]; env?: Record<string, string> }): Promise<Terminal> {
     // Short liveness, so that a reset is noticed at once and a re-dial is quick.
-    const args = fx.staysshArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra: o.extra });
+    const args = fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra: o.extra });
     // The pane's TERM is the harness's own; `env` gives stayssh the one under test.
     const term = await startTerminal({
       command: ['env', `TERM=${o.term}`, ...staysshCommandLine(args)],

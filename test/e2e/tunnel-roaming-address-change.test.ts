@@ -15,10 +15,11 @@ import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { knownHostsEntry } from '../harness/keys.js';
 import { start, type Running } from '../harness/run.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
-import { readEvents } from '../support/events-file.js';
-import { staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
-import { createRoamingTopology, requireNetnsSupport, serveSshdInNamespace, sweepStaleNamespaces, type NamespacedSshd, type RoamingTopology } from '../support/netns.js';
-import { startEchoInNamespace, startProberInNamespace, type NamespacedEcho, type NamespacedProber } from '../support/netns-tcp.js';
+import { readEvents } from '../harness/events-file.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
+import { clientArgs } from '../harness/ssh-client.js';
+import { createRoamingTopology, requireNetnsSupport, serveSshdInNamespace, sweepStaleNamespaces, type NamespacedSshd, type RoamingTopology } from '../harness/netns.js';
+import { startEchoInNamespace, startProberInNamespace, type NamespacedEcho, type NamespacedProber } from '../harness/netns-tcp.js';
 
 /** The -L port in the client namespace (a fresh namespace: nothing else listens there). */
 const LOCAL_PORT = 15432;
@@ -64,7 +65,7 @@ describe('a -N -L tunnel roaming to a new address', () => {
     const knownHosts = tmp.join('known_hosts');
     writeFileSync(knownHosts, `${sshd.hostKeyPubs.map((k) => knownHostsEntry(served!.host, served!.port, k)).join('\n')}\n`);
     const eventsFile = tmp.join('events.jsonl');
-    const args = staysshArgs(
+    const args = clientArgs(
       { ...sshd, host: served.host, user: sshd.user, clientKeyPath: sshd.clientKeyPath },
       {
         port: served.port,

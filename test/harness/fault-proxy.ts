@@ -12,7 +12,7 @@
 //   holdNewLinks()  new connections are accepted but wait, not dialled through, until
 //              released (a slow network path); links already up go on
 //   onRelay()  a watcher sees each chunk relayed and may reset that one link there, to
-//              cut a protocol at an exact step (test/support/ssh-login-steps.ts)
+//              cut a protocol at an exact step (test/harness/ssh-login-steps.ts)
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { LOOPBACK } from './free-port.js';
 

@@ -1,9 +1,12 @@
 // The account that test clients log into. As root (CI) that is a dedicated unprivileged
 // user with a password we know, so password and keyboard-interactive logins can be tested
 // and nothing runs as root on the "server" side. Without root it is the current user,
-// whose password we do not know: password tests must skip (password === null).
+// whose password we do not know (password === null): password tests need root, see
+// loginPassword().
 import { userInfo } from 'node:os';
+import { demand } from './requirements.js';
 import { run, runOk, type RunResult } from './run.js';
+import type { TestServer } from './test-server.js';
 
 export const TEST_LOGIN_USER = 'stayssh-test';
 /** Known password of TEST_LOGIN_USER (root runs only). Test-only, never a real secret. */
@@ -78,6 +81,17 @@ async function ensureUncached(): Promise<LoginUser> {
   const user = await lookup(TEST_LOGIN_USER);
   if (user === null) throw new Error(`${TEST_LOGIN_USER} vanished after useradd`);
   return { ...user, password: TEST_LOGIN_PASSWORD, dedicated: true };
+}
+
+/**
+ * The password that logs in to `server`. Known only when the tests run as root (they then
+ * set it, see ensureLoginUser): otherwise MissingRequirement "missing root: ...". Tests
+ * that type it name 'root' in needs() too, so outside CI they skip with that line.
+ */
+export function loginPassword(server: TestServer): string {
+  if (server.password !== null) return server.password;
+  demand('root');
+  throw new Error(`the login password of ${server.user} is unknown although we are root`);
 }
 
 /**

@@ -1,8 +1,11 @@
 // Running child processes from tests: collect output and exit status with a deadline,
 // or start a long-lived one that the test kills in after(). Every child started here is
-// also registered in process-tree.ts so a crashed test does not leave it behind.
+// also registered in process-tree.ts so a crashed test does not leave it behind. A system
+// tool the machine lacks (one of scripts/preflight.mjs's table) fails with the one line
+// of requirements.ts, naming it and its package, instead of a spawn error.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { trackPid, untrackPid } from './process-tree.js';
+import { demand, isKnownTool } from './requirements.js';
 
 /** Default deadline (ms) for a command expected to finish: long enough for a loaded CI box. */
 export const DEFAULT_RUN_TIMEOUT_MS = 20_000;
@@ -43,6 +46,7 @@ export interface Running {
 
 /** Starts a process whose output is collected; it does not time out by itself. */
 export function start(command: string, args: readonly string[], opts: Omit<RunOptions, 'timeoutMs'> = {}): Running {
+  if (isKnownTool(command)) demand(command);
   const out = opts.outputFd;
   const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', out ?? 'pipe', out ?? 'pipe'] });
   const pid = child.pid;
@@ -109,10 +113,4 @@ export async function runOk(command: string, args: readonly string[], opts: RunO
     );
   }
   return result.stdout;
-}
-
-/** True when `name` resolves on PATH (or is an existing absolute path). */
-export async function haveCommand(name: string): Promise<boolean> {
-  const result = await run('/bin/sh', ['-c', 'command -v "$1" >/dev/null 2>&1', 'sh', name], { timeoutMs: 5_000 });
-  return result.code === 0;
 }

@@ -1,23 +1,25 @@
-// Arguments and environment for the system OpenSSH `ssh` client against a harness server,
-// so tests and benchmarks can compare stayssh with plain ssh under identical conditions,
-// with nothing read from the machine's ~/.ssh, /etc/ssh/ssh_config or an agent.
+// Arguments and environment for a client (the system OpenSSH `ssh`, or stayssh, which
+// takes the same command line) against a harness server, so tests and benchmarks can
+// compare stayssh with plain ssh under identical conditions, with nothing read from the
+// machine's ~/.ssh, /etc/ssh/ssh_config or an agent.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestServer } from './test-server.js';
 
-export interface SshClientArgsOptions {
+export interface ClientArgsOptions {
   /** Default: the server's knownHostsPath (host key as first served). */
   knownHostsFile?: string;
   /** Default 'yes': an unknown or changed key fails the connection. */
-  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new';
+  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
   /** Identity file; default the server's clientKeyPath; null for none (password tests). */
   identity?: string | null;
   /** Default true: never prompt on a terminal (askpass still works with SSH_ASKPASS_REQUIRE=force). */
   batchMode?: boolean;
   /**
-   * Port to dial instead of the server's (e.g. a fault proxy's). The host key is then
-   * still looked up as the server's own (HostKeyAlias "[127.0.0.1]:serverPort"), so the
-   * server's known_hosts file stays valid through the proxy.
+   * Port to dial instead of the server's (e.g. a fault proxy's). Unless knownHostsFile is
+   * given, the host key is then still looked up as the server's own (HostKeyAlias
+   * "[127.0.0.1]:serverPort"), so the server's known_hosts file stays valid through the
+   * proxy. A caller that passes its own known_hosts names the entries it wants itself.
    */
   port?: number;
   /** Extra `-o Key=Value` settings, e.g. { ServerAliveInterval: '1' }. */
@@ -27,10 +29,15 @@ export interface SshClientArgsOptions {
 }
 
 /**
- * `ssh` argv (without the command) for `server`:
- * `-F /dev/null -o UserKnownHostsFile=... -o StrictHostKeyChecking=... -i key -p port user@127.0.0.1`.
+ * The argv (without the command) that points an OpenSSH-style client at `server`:
+ * `ssh ARGS` and `stayssh ARGS` alike, since stayssh takes ssh's command line. That is
+ * `-F /dev/null -o UserKnownHostsFile=... -o StrictHostKeyChecking=... -i key -p port
+ * user@127.0.0.1`: nothing read from the machine's ~/.ssh or /etc/ssh/ssh_config, no
+ * agent key, no connection sharing, so a test or a benchmark compares the two clients
+ * under identical conditions. stayssh accepts the OpenSSH-only settings and ignores them.
  */
-export function sshClientArgs(server: TestServer, opts: SshClientArgsOptions = {}): string[] {
+export function clientArgs(server: TestServer, opts: ClientArgsOptions = {}): string[] {
+  const otherPort = opts.port !== undefined && opts.port !== server.port;
   const options: Record<string, string> = {
     UserKnownHostsFile: opts.knownHostsFile ?? server.knownHostsPath,
     GlobalKnownHostsFile: '/dev/null',
@@ -44,7 +51,7 @@ export function sshClientArgs(server: TestServer, opts: SshClientArgsOptions = {
     // A wrong port must fail a test in seconds, not after the kernel's minutes.
     ConnectTimeout: '10',
     ...(opts.identity === null ? { PubkeyAuthentication: 'no' } : {}),
-    ...(opts.port !== undefined && opts.port !== server.port ? { HostKeyAlias: `[${server.host}]:${server.port}` } : {}),
+    ...(otherPort && opts.knownHostsFile === undefined ? { HostKeyAlias: `[${server.host}]:${server.port}` } : {}),
     ...opts.options,
   };
   const identity = opts.identity === undefined ? server.clientKeyPath : opts.identity;

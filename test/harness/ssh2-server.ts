@@ -1,6 +1,6 @@
-// In-process SSH server (ssh2) for machines without OpenSSH's sshd: the embedded server
-// of `stayssh --demo` (src/demo/embedded-server.ts) wrapped as a TestServer, with a
-// generated client key and its children tracked for cleanup.
+// In-process SSH server (ssh2): the embedded server of `stayssh --demo`
+// (src/demo/embedded-server.ts) wrapped as a TestServer, with a generated client key and
+// its children tracked for cleanup. harness-ssh2-server.test.ts checks it against ssh.
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { generateEd25519 } from '../../src/demo/ed25519-key.js';
@@ -9,6 +9,7 @@ import { LOOPBACK } from './free-port.js';
 import { knownHostsEntry } from './keys.js';
 import { TEST_LOGIN_PASSWORD } from './login-user.js';
 import { trackPid, untrackPid } from './process-tree.js';
+import { demand } from './requirements.js';
 import type { TestServer } from './test-server.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -36,6 +37,7 @@ export interface Ssh2ServerHandle extends TestServer {
 }
 
 export async function startSsh2Server(opts: StartSsh2ServerOptions = {}): Promise<Ssh2ServerHandle> {
+  demand('script'); // the embedded server's sessions get their pty from util-linux script(1)
   const tmp = makeTempDir('ssh2');
   const client = generateEd25519('stayssh-test-client');
   const clientKeyPath = tmp.join('id_ed25519');

@@ -10,6 +10,7 @@ import { generateKey, importKey, knownHostsEntry, type KeyPair, type KeyType } f
 import { ensureLoginUser, runAs, runningAsRoot, SESSION_PATH, type LoginUser } from './login-user.js';
 import { descendantPids, isAlive, pidsWithEnv, trySignal } from './process-tree.js';
 import { run, start, type RunResult, type Running } from './run.js';
+import { toolPath } from './requirements.js';
 import { renderSshdConfig } from './sshd-config.js';
 import type { TestServer } from './test-server.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
@@ -75,7 +76,8 @@ export interface SshdHandle extends TestServer {
 }
 
 export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle> {
-  const sshdPath = await findSshd();
+  // sshd must be started by absolute path (it re-executes itself for each connection).
+  const sshdPath = toolPath('sshd');
   const user = await ensureLoginUser();
   // Privilege separation chroots into /run/sshd; the package creates it only via systemd.
   if (runningAsRoot()) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -88,15 +90,6 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle
     await server.close();
     throw err;
   }
-}
-
-async function findSshd(): Promise<string> {
-  // sshd must be started by absolute path (it re-executes itself for each connection).
-  for (const candidate of ['/usr/sbin/sshd', '/usr/local/sbin/sshd']) if (existsSync(candidate)) return candidate;
-  const which = await run('/bin/sh', ['-c', 'command -v sshd'], { timeoutMs: 5_000 });
-  const found = which.stdout.trim();
-  if (which.code === 0 && found.startsWith('/')) return found;
-  throw new Error('sshd not found: install openssh-server (see .ci/run) or use startSsh2Server()');
 }
 
 let penaltiesOptionSupported: Promise<boolean> | undefined;

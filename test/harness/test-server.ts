@@ -1,5 +1,5 @@
-// What every harness SSH server offers (real sshd or the in-process ssh2 fallback), so a
-// test can run against either: see startTestServer() in any-server.ts.
+// What every harness SSH server offers, the real sshd (sshd.ts) and the in-process ssh2
+// one (ssh2-server.ts) alike, so clientArgs() and the fixtures take either.
 
 export interface TestServer {
   readonly kind: 'sshd' | 'ssh2';

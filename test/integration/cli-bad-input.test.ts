@@ -6,10 +6,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { freePort } from '../harness/free-port.js';
 import { generateKey, knownHostsEntry } from '../harness/keys.js';
-import { runStayssh, singleErrorLine, staysshArgs } from '../support/stayssh-cli.js';
+import { runStayssh, singleErrorLine } from '../harness/stayssh-cli.js';
 
 describe('bad input: one line, documented status', () => {
   let sshd: SshdHandle;
@@ -58,25 +58,25 @@ describe('bad input: one line, documented status', () => {
 
   test('refused port', async () => {
     const port = await freePort();
-    await expectOneLine([...staysshArgs(sshd, { port }), 'true'], new RegExp(`^stayssh: connect to host 127\\.0\\.0\\.1 port ${port}: connection refused`));
+    await expectOneLine([...clientArgs(sshd, { port }), 'true'], new RegExp(`^stayssh: connect to host 127\\.0\\.0\\.1 port ${port}: connection refused`));
   });
 
   test('wrong key', async () => {
     const other = await generateKey(join(tmp.path, 'not-authorized'));
-    await expectOneLine([...staysshArgs(sshd, { identity: other.privatePath }), 'true'], /^stayssh: .*permission denied/i);
+    await expectOneLine([...clientArgs(sshd, { identity: other.privatePath }), 'true'], /^stayssh: .*permission denied/i);
   });
 
   test('unknown host key with StrictHostKeyChecking=yes', async () => {
     const empty = join(tmp.path, 'empty_known_hosts');
     writeFileSync(empty, '');
-    await expectOneLine([...staysshArgs(sshd, { knownHostsFile: empty }), 'true'], /^stayssh: no .* host key is known for \[127\.0\.0\.1\]:\d+/);
+    await expectOneLine([...clientArgs(sshd, { knownHostsFile: empty }), 'true'], /^stayssh: no .* host key is known for \[127\.0\.0\.1\]:\d+/);
   });
 
   test('changed host key: loud warning, no login, 255', async () => {
     const impostor = await generateKey(join(tmp.path, 'impostor'));
     const kh = join(tmp.path, 'changed_known_hosts');
     writeFileSync(kh, `${knownHostsEntry('127.0.0.1', sshd.port, impostor.publicLine)}\n`);
-    const r = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'no' }), 'echo should-not-run'], { env });
+    const r = await runStayssh([...clientArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'no' }), 'echo should-not-run'], { env });
     assert.equal(r.code, 255);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED/);
@@ -87,16 +87,16 @@ describe('bad input: one line, documented status', () => {
 
   test('accept-new writes the key as OpenSSH does, then it is known', async () => {
     const kh = join(tmp.path, 'new_known_hosts');
-    const first = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'accept-new' }), 'echo first'], { env });
+    const first = await runStayssh([...clientArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'accept-new' }), 'echo first'], { env });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /Permanently added '\[127\.0\.0\.1\]:\d+'/);
-    const second = await runStayssh([...staysshArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'yes' }), 'echo second'], { env });
+    const second = await runStayssh([...clientArgs(sshd, { knownHostsFile: kh, strictHostKeyChecking: 'yes' }), 'echo second'], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, 'second\n');
   });
 
   test('--kill of a missing session: one line, exit 1', async () => {
-    await expectOneLine([...staysshArgs(sshd), '--kill', 'no-such-session'], /^stayssh: no session named no-such-session/, 1);
+    await expectOneLine([...clientArgs(sshd), '--kill', 'no-such-session'], /^stayssh: no session named no-such-session/, 1);
   });
 });
 
@@ -125,14 +125,14 @@ describe('a server without tmux or screen', () => {
 
   test('an interactive session says so in one line and exits 255', async () => {
     const env = isolatedClientEnv(tmp.join('client'));
-    const r = await runStayssh([...staysshArgs(sshd, { extra: ['-tt'] })], { env });
+    const r = await runStayssh([...clientArgs(sshd, { extra: ['-tt'] })], { env });
     assert.match(singleErrorLine(r.stderr), /^stayssh: neither tmux nor screen found on the server/);
     assert.equal(r.code, 255);
   });
 
   test('stream mode needs neither: a command still runs', async () => {
     const env = isolatedClientEnv(tmp.join('client2'));
-    const r = await runStayssh([...staysshArgs(sshd), 'echo works without a multiplexer; exit 4'], { env });
+    const r = await runStayssh([...clientArgs(sshd), 'echo works without a multiplexer; exit 4'], { env });
     assert.equal(r.stdout, 'works without a multiplexer\n');
     assert.equal(r.code, 4);
   });

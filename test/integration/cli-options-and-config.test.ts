@@ -10,10 +10,10 @@ import { dirname } from 'node:path';
 import { type SshdHandle } from '../harness/sshd.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { run } from '../harness/run.js';
-import { runStayssh, singleErrorLine, STAYSSH_BIN } from '../support/stayssh-cli.js';
-import { readEvents } from '../support/events-file.js';
+import { runStayssh, singleErrorLine, STAYSSH_BIN } from '../harness/stayssh-cli.js';
+import { readEvents } from '../harness/events-file.js';
 
 const PROMPT = /\$\s*$/m;
 /** Wait for the remote prompt (ms): a login plus a multiplexer start on a loaded 2-core box. */
@@ -50,7 +50,7 @@ describe('command line and stayssh config file', () => {
   }
 
   async function listed(env: Record<string, string>): Promise<ListedSession[]> {
-    const r = await runStayssh([...fx.staysshArgs(), '--list', '--json'], { env });
+    const r = await runStayssh([...fx.clientArgs(), '--list', '--json'], { env });
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as ListedSession[];
   }
@@ -67,7 +67,7 @@ describe('command line and stayssh config file', () => {
 
   /** Opens an interactive session, waits for its prompt, returns a way to end it (exit 0). */
   async function interactive(extra: string[], env: Record<string, string>): Promise<() => Promise<void>> {
-    const term = await fx.openStayssh(fx.staysshArgs({ extra }), env);
+    const term = await fx.openStayssh(fx.clientArgs({ extra }), env);
     await term.waitForText(PROMPT, { timeoutMs: PROMPT_TIMEOUT_MS });
     return async () => {
       await term.type('exit 0');
@@ -102,7 +102,7 @@ describe('command line and stayssh config file', () => {
   test('OpenSSH flags may follow the destination, before the command', async () => {
     // Everything but the destination after it: had -p/-i/-o not been read there, the
     // dial would go to port 22 or fail the host key check.
-    const usual = fx.staysshArgs();
+    const usual = fx.clientArgs();
     const destination = usual.at(-1) ?? '';
     const r = await runStayssh([destination, ...usual.slice(0, -1), 'echo', 'flags-after-destination'], { env: freshClient() });
     assert.equal(r.code, 0, r.stderr);
@@ -110,7 +110,7 @@ describe('command line and stayssh config file', () => {
   });
 
   test("words after the command's first are the command's, even when they look like flags", async () => {
-    const r = await runStayssh([...fx.staysshArgs(), 'echo', '-p', '1', '-i', 'nokey', '--session', 'x'], { env: freshClient() });
+    const r = await runStayssh([...fx.clientArgs(), 'echo', '-p', '1', '-i', 'nokey', '--session', 'x'], { env: freshClient() });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '-p 1 -i nokey --session x\n');
   });
@@ -141,7 +141,7 @@ describe('command line and stayssh config file', () => {
     const path = `${env['HOME'] ?? ''}/.config/stayssh/config`;
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, ['Host elsewhere.example', '  Session not-this-one', `  Events ${fx.tmp.join('wrong.jsonl')}`, 'Host 127.0.0.1', '  Session cfg-stream', `  Events ${events}`, ''].join('\n'));
-    const r = await runStayssh([...fx.staysshArgs(), 'echo stream-ok'], { env });
+    const r = await runStayssh([...fx.clientArgs(), 'echo stream-ok'], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'stream-ok\n');
     const seen = readEvents(events);

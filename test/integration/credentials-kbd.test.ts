@@ -6,12 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runStayssh } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { shellSays, leaveShell, countMatches } from '../support/shell-steps.js';
+import { runStayssh } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { shellSays, leaveShell, countMatches } from '../harness/shell-steps.js';
+import { loginPassword } from '../harness/login-user.js';
+import { needs } from '../harness/requirements.js';
 
 const PAM_PROMPT = /Password:/;
 
@@ -36,7 +38,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
   });
 
   function args(extra: string[] = []): string[] {
-    return fx.staysshArgs({
+    return fx.clientArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'keyboard-interactive' },
@@ -48,26 +50,27 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     return fx.openStayssh(args(extra), env);
   }
 
-  test('one PAM prompt, silent re-authentication after resets, stored with --remember', async (t) => {
-    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+  test('one PAM prompt, silent re-authentication after resets, stored with --remember', needs('root'), async () => {
+    const password = loginPassword(sshd);
     const term = await open(['--remember']);
     await term.waitForText(PAM_PROMPT, { timeoutMs: 15_000 });
-    await term.type(sshd.password);
+    await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'kbd-first');
-    assert.equal(await keyring.lookup(account), sshd.password);
+    assert.equal(await keyring.lookup(account), password);
     for (let cut = 1; cut <= 2; cut++) {
       proxy.reset();
       await shellSays(term, `kbd-after-reset-${cut}`);
     }
     const screen = await term.screen({ scrollback: true });
     assert.equal(countMatches(screen, PAM_PROMPT), 1, `exactly one prompt:\n${screen}`);
-    assert.ok(!screen.includes(sshd.password));
+    assert.ok(!screen.includes(password));
     await leaveShell(term);
   });
 
-  test('the next run answers PAM from the keychain; --forget removes the answer', async (t) => {
-    if (sshd.password === null) return t.skip('no login password');
+  test('the next run answers PAM from the keychain; --forget removes the answer', needs('root'), async () => {
+    const password = loginPassword(sshd);
+    assert.equal(await keyring.lookup(account), password, 'the previous test stored it');
     const term = await open([]);
     const screen = await shellSays(term, 'kbd-second-run');
     assert.equal(countMatches(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);

@@ -13,10 +13,10 @@ import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshCommandLine } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { OTP_QUESTION, PASSWORD_QUESTION, startOtpServer, type OtpServer } from '../support/otp-server.js';
-import { shellSays } from '../support/shell-steps.js';
+import { staysshCommandLine } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { OTP_QUESTION, PASSWORD_QUESTION, startOtpServer, type OtpServer } from '../harness/otp-server.js';
+import { shellSays } from '../harness/shell-steps.js';
 
 const PASSWORD = 'otp-test-password-1';
 

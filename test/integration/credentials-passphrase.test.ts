@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { runOk } from '../harness/run.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { runStayssh, staysshArgs, staysshCommandLine } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { runStayssh, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
 
 const PHRASE = 'correct horse battery staple';
 
@@ -38,7 +38,7 @@ describe('encrypted key passphrases and the keychain', () => {
     tmp?.close();
   });
 
-  const args = (extra: string[] = []) => staysshArgs(sshd, { identity: keyPath, batchMode: false, extra });
+  const args = (extra: string[] = []) => clientArgs(sshd, { identity: keyPath, batchMode: false, extra });
 
   test('asked once, stored with --remember, not asked by the next run, removed by --forget', async () => {
     const first = await startTerminal({ command: staysshCommandLine([...args(['--remember']), 'echo key-ok-$((6*7))']), env });

@@ -6,12 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
-import { runStayssh } from '../support/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { shellSays, leaveShell, countMatches } from '../support/shell-steps.js';
+import { runStayssh } from '../harness/stayssh-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { shellSays, leaveShell, countMatches } from '../harness/shell-steps.js';
+import { loginPassword } from '../harness/login-user.js';
+import { needs } from '../harness/requirements.js';
 
 /** Screen text of the password question (OpenSSH's wording). */
 const PASSWORD_PROMPT = /password:/;
@@ -38,7 +40,7 @@ describe('password re-authentication and the keychain', () => {
   });
 
   function args(extra: string[] = []): string[] {
-    return fx.staysshArgs({
+    return fx.clientArgs({
       identity: null,
       batchMode: false,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2', PreferredAuthentications: 'password' },
@@ -50,16 +52,16 @@ describe('password re-authentication and the keychain', () => {
     return fx.openStayssh(args(extra), clientEnv);
   }
 
-  test('one prompt, silent re-authentication after resets, then stored with --remember', async (t) => {
-    if (sshd.password === null) return t.skip('sshd does not run as root here: the login password is unknown');
+  test('one prompt, silent re-authentication after resets, then stored with --remember', needs('root'), async () => {
+    const password = loginPassword(sshd);
     const term = await open(['--remember']);
     await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
     // Not in the keychain before the server said yes.
     assert.equal(await keyring.lookup(account), undefined);
-    await term.type(sshd.password);
+    await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'first');
-    assert.equal(await keyring.lookup(account), sshd.password, 'stored once accepted');
+    assert.equal(await keyring.lookup(account), password, 'stored once accepted');
 
     for (let cut = 1; cut <= 2; cut++) {
       const before = proxy.connectionsAccepted;
@@ -69,35 +71,35 @@ describe('password re-authentication and the keychain', () => {
     }
     const screen = await term.screen({ scrollback: true });
     assert.equal(countMatches(screen, PASSWORD_PROMPT), 1, `exactly one password prompt:\n${screen}`);
-    assert.ok(!screen.includes(sshd.password), 'the password never shows');
+    assert.ok(!screen.includes(password), 'the password never shows');
     assert.doesNotMatch(screen, NO_KEYCHAIN_NOTE);
     await leaveShell(term);
   });
 
-  test('the next run asks nothing: the password comes from the keychain', async (t) => {
-    if (sshd.password === null) return t.skip('no login password');
-    assert.equal(await keyring.lookup(account), sshd.password, 'the previous test stored it');
+  test('the next run asks nothing: the password comes from the keychain', needs('root'), async () => {
+    const password = loginPassword(sshd);
+    assert.equal(await keyring.lookup(account), password, 'the previous test stored it');
     const term = await open([]);
     const screen = await shellSays(term, 'second-run');
     assert.equal(countMatches(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
     await leaveShell(term);
   });
 
-  test('a stored password the server refuses is erased and asked for again', async (t) => {
-    if (sshd.password === null) return t.skip('no login password');
+  test('a stored password the server refuses is erased and asked for again', needs('root'), async () => {
+    const password = loginPassword(sshd);
     await keyring.store(account, 'not-the-password');
     const term = await open(['--remember']);
     await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
-    await term.type(sshd.password);
+    await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'refused-then-asked');
-    assert.equal(await keyring.lookup(account), sshd.password, 'the right one replaced the wrong one');
+    assert.equal(await keyring.lookup(account), password, 'the right one replaced the wrong one');
     await leaveShell(term);
   });
 
-  test('--forget removes what --remember stored, without connecting, exit 0', async (t) => {
-    if (sshd.password === null) return t.skip('no login password');
-    assert.equal(await keyring.lookup(account), sshd.password);
+  test('--forget removes what --remember stored, without connecting, exit 0', needs('root'), async () => {
+    const password = loginPassword(sshd);
+    assert.equal(await keyring.lookup(account), password);
     const dialsBefore = proxy.connectionsAccepted;
     const r = await runStayssh(['--forget', ...args()], { env });
     assert.equal(r.code, 0, r.stderr);
@@ -108,13 +110,13 @@ describe('password re-authentication and the keychain', () => {
     assert.equal(again.stdout, `stayssh: nothing stored for ${account}\n`);
   });
 
-  test('with no D-Bus at all: one note, and the login and re-authentication still work', async (t) => {
-    if (sshd.password === null) return t.skip('no login password');
+  test('with no D-Bus at all: one note, and the login and re-authentication still work', needs('root'), async () => {
+    const password = loginPassword(sshd);
     const bare = { ...env };
     delete bare['DBUS_SESSION_BUS_ADDRESS'];
     const term = await open(['--remember'], bare);
     await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
-    await term.type(sshd.password);
+    await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'memory-only');
     proxy.reset();

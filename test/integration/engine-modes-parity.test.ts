@@ -9,10 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import type { SessionEventName } from '../../src/contracts/events.js';
 import { freePort } from '../harness/free-port.js';
 import { waitFor } from '../harness/wait-for.js';
-import { readEvents } from '../support/events-file.js';
-import { echoVia, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
-import { startStayssh } from '../support/stayssh-cli.js';
+import { readEvents } from '../harness/events-file.js';
+import { echoVia, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
+import { startStayssh } from '../harness/stayssh-cli.js';
 
 /** What every mode reports for one reset, from the first dial to the session back. */
 const ONE_RESET: readonly SessionEventName[] = ['connecting', 'connected', 'attached', 'disconnected', 'reconnecting', 'connected', 'reconnected', 'attached'];
@@ -53,7 +53,7 @@ describe('a reset gives the same events for a shell, a stream command and a -N t
 
   test('an interactive shell', async () => {
     const eventsFile = fx.tmp.join('shell.jsonl');
-    const term = await fx.openStayssh(fx.staysshArgs({ extra: ['--session', 'parity-shell', '--events', eventsFile] }));
+    const term = await fx.openStayssh(fx.clientArgs({ extra: ['--session', 'parity-shell', '--events', eventsFile] }));
     await term.waitForText(PROMPT, { timeoutMs: STEP_TIMEOUT_MS });
     await term.type('echo before-$((1+1))');
     await term.press('Enter');
@@ -72,7 +72,7 @@ describe('a reset gives the same events for a shell, a stream command and a -N t
     const eventsFile = fx.tmp.join('stream.jsonl');
     const goAhead = `${fx.sshd.userHome}/parity-go`;
     const command = `echo before; while [ ! -f "${goAhead}" ]; do sleep 0.05; done; echo after`;
-    const proc = startStayssh([...fx.staysshArgs({ extra: ['--session', 'parity-stream', '--events', eventsFile] }), command], { env: fx.env });
+    const proc = startStayssh([...fx.clientArgs({ extra: ['--session', 'parity-stream', '--events', eventsFile] }), command], { env: fx.env });
     try {
       await waitFor(() => proc.stdout() === 'before\n', { what: 'the first line', timeoutMs: STEP_TIMEOUT_MS, detail: proc.stderr });
       await resetAndWaitForReattach(eventsFile, proc.stderr);
@@ -90,7 +90,7 @@ describe('a reset gives the same events for a shell, a stream command and a -N t
   test('a -N -L tunnel, which carries data again after the reset', async () => {
     const eventsFile = fx.tmp.join('tunnel.jsonl');
     const port = await freePort();
-    const proc = startStayssh([...fx.staysshArgs({ extra: ['-N', '-L', `${port}:127.0.0.1:${echo.port}`, '--events', eventsFile] })], { env: fx.env });
+    const proc = startStayssh([...fx.clientArgs({ extra: ['-N', '-L', `${port}:127.0.0.1:${echo.port}`, '--events', eventsFile] })], { env: fx.env });
     try {
       const carries = async (what: string) =>
         waitFor(async () => (await echoVia(port, what)) === what, { what: `the tunnel to carry "${what}"`, timeoutMs: STEP_TIMEOUT_MS, detail: proc.stderr });

@@ -6,13 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { type SshdHandle } from '../harness/sshd.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startStayssh, staysshArgs } from '../support/stayssh-cli.js';
+import { clientArgs } from '../harness/ssh-client.js';
+import { startStayssh } from '../harness/stayssh-cli.js';
 import type { SessionEventName } from '../../src/contracts/events.js';
-import { hookEnv, readEvents } from '../support/events-file.js';
+import { hookEnv, readEvents } from '../harness/events-file.js';
 
 describe('events and hooks record what happened to the link', () => {
   let fx: ProxiedSshd;
@@ -31,7 +32,7 @@ describe('events and hooks record what happened to the link', () => {
   test('an outage through a reset: hooks get the STAYSSH_* environment, the events file every step', async () => {
     const events = tmp.join('outage.jsonl');
     const name = `evt-${process.pid}`;
-    const args = fx.staysshArgs({
+    const args = fx.clientArgs({
       identity: sshd.encryptedClientKeyPath,
       batchMode: false,
       extra: [
@@ -109,7 +110,7 @@ describe('events and hooks record what happened to the link', () => {
   test('--max-attempts 2 against a refusing port gives up: exit 255, a gave-up event, the give-up hook', async () => {
     const events = tmp.join('give-up.jsonl');
     const hookFile = tmp.join('give-up.env');
-    const args = staysshArgs(sshd, {
+    const args = clientArgs(sshd, {
       port: proxy.port,
       knownHostsFile: knownHosts,
       extra: ['--max-attempts', '2', '--events', events, '--on-give-up', `env > ${hookFile}`],

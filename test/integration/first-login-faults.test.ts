@@ -10,10 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../harness/free-port.js';
 import { generateKey } from '../harness/keys.js';
 import { waitFor } from '../harness/wait-for.js';
-import { readEvents } from '../support/events-file.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
-import { cutFirstLoginAt, type LoginStep } from '../support/ssh-login-steps.js';
-import { runStayssh, singleErrorLine, staysshArgs } from '../support/stayssh-cli.js';
+import { readEvents } from '../harness/events-file.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
+import { cutFirstLoginAt, type LoginStep } from '../harness/ssh-login-steps.js';
+import { runStayssh, singleErrorLine } from '../harness/stayssh-cli.js';
+import { clientArgs } from '../harness/ssh-client.js';
 
 /** One run with a retried login, ms: two logins and a command on a loaded 2-core box. */
 const RUN_TIMEOUT_MS = 30_000;
@@ -52,7 +53,7 @@ describe('a reset during the first login of a command is retried; the command ru
     const cut = cutFirstLoginAt(fx.proxy, step, retryOnceStarted ? () => (release = fx.proxy.holdNewLinks()) : undefined);
     const acceptedBefore = fx.proxy.connectionsAccepted;
     try {
-      const args = fx.staysshArgs({ extra: ['--session', name, '--events', eventsFile] });
+      const args = fx.clientArgs({ extra: ['--session', name, '--events', eventsFile] });
       const running = runStayssh([...args, `echo started >> "${ranFile}"; echo done`], { env: fx.env, timeoutMs: RUN_TIMEOUT_MS });
       if (retryOnceStarted) {
         await waitFor(() => release !== undefined && ran() === 'started\n', { what: 'the command started by the lost request', timeoutMs: RUN_TIMEOUT_MS });
@@ -120,18 +121,18 @@ describe('a typo in the first login still fails within a second', () => {
 
   test('a refused port', async () => {
     const port = await freePort();
-    await failsFast(staysshArgs(fx.sshd, { port }), /connect to host 127\.0\.0\.1 port \d+: connection refused/);
+    await failsFast(clientArgs(fx.sshd, { port }), /connect to host 127\.0\.0\.1 port \d+: connection refused/);
   });
 
   test('a wrong key (IdentitiesOnly, BatchMode)', async () => {
     const other = await generateKey(fx.tmp.join('not-authorized'));
-    await failsFast(fx.staysshArgs({ identity: other.privatePath }), /permission denied/i);
+    await failsFast(fx.clientArgs({ identity: other.privatePath }), /permission denied/i);
   });
 
   test('a cipher the server does not accept (its setting, not the path)', async () => {
     const strict = await startProxiedSshd('fail-fast-cipher', { extraConfig: ['Ciphers aes256-cbc'] });
     try {
-      await failsFast(strict.staysshArgs(), /ssh handshake with 127\.0\.0\.1 port \d+ failed: .*no matching .*cipher/i, strict.proxy);
+      await failsFast(strict.clientArgs(), /ssh handshake with 127\.0\.0\.1 port \d+ failed: .*no matching .*cipher/i, strict.proxy);
     } finally {
       await strict.close();
     }

@@ -7,22 +7,21 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { freePort } from '../harness/free-port.js';
 import type { Running } from '../harness/run.js';
 import { type SshdHandle } from '../harness/sshd.js';
 import { type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { runStayssh, singleErrorLine, staysshArgs, startStayssh } from '../support/stayssh-cli.js';
+import { closed, echoVia, exchange, openSocket, socks4Connect, socks5Connect, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { clientArgs } from '../harness/ssh-client.js';
+import { runStayssh, singleErrorLine, startStayssh } from '../harness/stayssh-cli.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for a forward to work after start or a reset, ms: login + re-dial on a loaded box. */
 const FORWARD_READY_MS = 20_000;
 
-describe('forwards survive the link (-N)', { skip }, () => {
+describe('forwards survive the link (-N)', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let echo: EchoServer;
@@ -48,7 +47,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
   /** stayssh -N with `forwards`, through the proxy, short liveness and backoff; its events file. */
   function startForwards(forwards: string[]): { proc: Running; events: string } {
     const events = tmp.join(`events-${++runs}.jsonl`);
-    const args = staysshArgs(sshd, {
+    const args = clientArgs(sshd, {
       port: proxy.port,
       knownHostsFile: knownHosts,
       options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' },
@@ -146,7 +145,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
     await once(busy, 'listening');
     const port = (busy.address() as { port: number }).port;
     try {
-      const args = staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-L', `127.0.0.1:${port}:127.0.0.1:${echo.port}`] });
+      const args = clientArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-L', `127.0.0.1:${port}:127.0.0.1:${echo.port}`] });
       const r = await runStayssh(args, { env });
       assert.equal(r.code, 255);
       assert.match(singleErrorLine(r.stderr), /stayssh: cannot listen on 127\.0\.0\.1:\d+: address already in use/);
@@ -162,7 +161,7 @@ describe('forwards survive the link (-N)', { skip }, () => {
     await once(busy, 'listening');
     const port = (busy.address() as { port: number }).port;
     try {
-      const args = staysshArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-R', `${port}:127.0.0.1:${echo.port}`] });
+      const args = clientArgs(sshd, { port: proxy.port, knownHostsFile: knownHosts, options: { ExitOnForwardFailure: 'yes' }, extra: ['-N', '-R', `${port}:127.0.0.1:${echo.port}`] });
       const r = await runStayssh(args, { env });
       assert.equal(r.code, 255);
       assert.match(singleErrorLine(r.stderr), /remote port forwarding failed for listen port \d+/);

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { sshdAvailable } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { freePort } from '../harness/free-port.js';
 import type { Running } from '../harness/run.js';
@@ -13,14 +12,13 @@ import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
-import { echoVia, startEcho, type EchoServer } from '../support/forward-tools.js';
-import { runStayssh, singleErrorLine, startStayssh } from '../support/stayssh-cli.js';
+import { echoVia, startEcho, type EchoServer } from '../harness/forward-tools.js';
+import { runStayssh, singleErrorLine, startStayssh } from '../harness/stayssh-cli.js';
 
-const skip = sshdAvailable() ? false : 'OpenSSH sshd is not installed';
 /** Wait for the chain to come (back) up, ms: three logins in a row on a loaded box. */
 const CHAIN_READY_MS = 20_000;
 
-describe('ProxyJump chains are rebuilt after a reset of the first hop', { skip }, () => {
+describe('ProxyJump chains are rebuilt after a reset of the first hop', () => {
   let sshd: SshdHandle;
   let proxy: FaultProxy;
   let echo: EchoServer;

@@ -14,10 +14,10 @@ import { type FaultProxy } from '../harness/fault-proxy.js';
 import { freePort } from '../harness/free-port.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { waitFor, withTimeout } from '../harness/wait-for.js';
-import { startProxiedSshd, type ProxiedSshd } from '../support/proxied-sshd.js';
-import { startStayssh } from '../support/stayssh-cli.js';
-import { hookEnv, readEvents } from '../support/events-file.js';
-import { echoVia, startEcho } from '../support/forward-tools.js';
+import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
+import { startStayssh } from '../harness/stayssh-cli.js';
+import { hookEnv, readEvents } from '../harness/events-file.js';
+import { echoVia, startEcho } from '../harness/forward-tools.js';
 
 /** Fast dead-link detection: one unanswered second of silence. */
 const FAST_LIVENESS = { ServerAliveInterval: '1', ServerAliveCountMax: '1' };
@@ -54,7 +54,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
   test('a command: the link black-holed, stayssh gives up, exit 255, a gave-up event, the --on-give-up hook', async () => {
     const events = fx.tmp.join('stream.jsonl');
     const hookFile = fx.tmp.join('stream-give-up.env');
-    const args = fx.staysshArgs({
+    const args = fx.clientArgs({
       options: FAST_LIVENESS,
       extra: ['--session', 'give-up-stream', '--give-up-after', '2s', '--events', events, '--on-give-up', `env > ${hookFile}`],
     });
@@ -89,7 +89,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
     mkdirSync(dirname(config), { recursive: true });
     writeFileSync(config, ['Host 127.0.0.1', '  GiveUpAfter 2s', `  OnGiveUp env > ${hookFile}`, `  Events ${events}`, ''].join('\n'));
 
-    const term = await fx.openStayssh(fx.staysshArgs({ options: FAST_LIVENESS, extra: ['--session', 'give-up-tty'] }), env);
+    const term = await fx.openStayssh(fx.clientArgs({ options: FAST_LIVENESS, extra: ['--session', 'give-up-tty'] }), env);
     try {
       await term.waitForText(PROMPT, { timeoutMs: 15_000 });
       // The link goes silent and the port refuses new connections: re-dials fail at once,
@@ -116,7 +116,7 @@ describe('--give-up-after ends a session whose link stays dead', () => {
     const echo = await startEcho();
     const events = fx.tmp.join('tunnel.jsonl');
     const port = await freePort();
-    const args = fx.staysshArgs({
+    const args = fx.clientArgs({
       options: FAST_LIVENESS,
       extra: ['-N', '-L', `${port}:127.0.0.1:${echo.port}`, '--give-up-after', '2s', '--events', events],
     });

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../harness/any-server.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { run, start, type Running } from '../harness/run.js';
-import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
+import { startSshd } from '../harness/sshd.js';
 import type { TestServer } from '../harness/test-server.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -25,7 +25,7 @@ describe('fault proxy in front of an SSH server', () => {
 
   before(async () => {
     tmp = makeTempDir('test-proxy');
-    server = await startTestServer();
+    server = await startSshd();
     proxy = await startFaultProxy({ port: server.port });
   });
   after(async () => {
@@ -36,7 +36,7 @@ describe('fault proxy in front of an SSH server', () => {
   });
 
   const sshThroughProxy = (command: string, options: Record<string, string> = {}) =>
-    [...sshClientArgs(server, { port: proxy.port, options }), command];
+    [...clientArgs(server, { port: proxy.port, options }), command];
 
   /** Starts `ssh ... 'echo ready; sleep 100'` through the proxy and waits until it is in. */
   async function startLongSession(options: Record<string, string> = {}): Promise<Running> {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../harness/run.js';
-import { askpassEnv, isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
+import { askpassEnv, clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import { startSsh2Server, type Ssh2ServerHandle } from '../harness/ssh2-server.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
@@ -24,17 +24,17 @@ describe('ssh2 fallback server', () => {
   });
 
   it("answers `echo hi; exit 3` with hi and status 3, stderr apart, stdin through", async () => {
-    const result = await run('ssh', [...sshClientArgs(server), 'echo hi; echo oops >&2; exit 3'], { env: isolatedClientEnv(tmp.path) });
+    const result = await run('ssh', [...clientArgs(server), 'echo hi; echo oops >&2; exit 3'], { env: isolatedClientEnv(tmp.path) });
     assert.equal(result.stdout, 'hi\n');
     assert.equal(result.stderr, 'oops\n');
     assert.equal(result.code, 3);
-    const piped = await run('ssh', [...sshClientArgs(server), 'tr a-z A-Z'], { env: isolatedClientEnv(tmp.path), input: 'stdin-ok\n' });
+    const piped = await run('ssh', [...clientArgs(server), 'tr a-z A-Z'], { env: isolatedClientEnv(tmp.path), input: 'stdin-ok\n' });
     assert.equal(piped.stdout, 'STDIN-OK\n', piped.stderr);
   });
 
   it('accepts the password, refuses a wrong one', async () => {
     assert.ok(server.password);
-    const args = [...sshClientArgs(server, { identity: null, batchMode: false, options: { PreferredAuthentications: 'password', NumberOfPasswordPrompts: '1' } }), 'echo pw-ok'];
+    const args = [...clientArgs(server, { identity: null, batchMode: false, options: { PreferredAuthentications: 'password', NumberOfPasswordPrompts: '1' } }), 'echo pw-ok'];
     const good = await run('ssh', args, { env: isolatedClientEnv(tmp.path, askpassEnv(tmp.path, server.password)) });
     assert.equal(good.stdout, 'pw-ok\n', good.stderr);
     const bad = await run('ssh', args, { env: isolatedClientEnv(tmp.path, askpassEnv(tmp.path, 'wrong')) });
@@ -44,7 +44,7 @@ describe('ssh2 fallback server', () => {
 
   it('gives an interactive pty that follows window changes', async () => {
     const env = isolatedClientEnv(tmp.path) as Record<string, string>;
-    term = await startTerminal({ command: ['ssh', ...sshClientArgs(server, { extra: ['-t'] }), 'PS1="ready> " exec /bin/sh'], cols: 90, rows: 25, env });
+    term = await startTerminal({ command: ['ssh', ...clientArgs(server, { extra: ['-t'] }), 'PS1="ready> " exec /bin/sh'], cols: 90, rows: 25, env });
     await term.waitForText('ready>'); // Type at the prompt, as a person would: no type-ahead echo.
     await term.type('stty size; echo "t=$TERM"');
     await term.press('Enter');

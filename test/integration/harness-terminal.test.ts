@@ -3,9 +3,9 @@
 // status of the command comes back, and kill() closes the window.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../harness/any-server.js';
 import { isAlive } from '../harness/process-tree.js';
-import { isolatedClientEnv, sshClientArgs } from '../harness/ssh-client.js';
+import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
+import { startSshd } from '../harness/sshd.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import type { TestServer } from '../harness/test-server.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
@@ -18,7 +18,7 @@ describe('terminal driver', () => {
 
   before(async () => {
     tmp = makeTempDir('test-terminal');
-    server = await startTestServer();
+    server = await startSshd();
   });
   after(async () => {
     for (const t of terminals) await t.close();
@@ -28,7 +28,7 @@ describe('terminal driver', () => {
 
   it('drives an interactive ssh: type, read, resize, exit status', async () => {
     const env = isolatedClientEnv(tmp.path) as Record<string, string>;
-    const term = await startTerminal({ command: ['ssh', ...sshClientArgs(server, { extra: ['-t'] })], cols: 100, rows: 30, env });
+    const term = await startTerminal({ command: ['ssh', ...clientArgs(server, { extra: ['-t'] })], cols: 100, rows: 30, env });
     terminals.push(term);
     await term.waitForText(/\$$/m); // bash's prompt: type at the prompt, as a person would.
     await term.type('echo "term=$TERM"; echo hello-$((6*7))');

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachCommand } from '../../src/remote/shim.js';
 import { attachCommand as streamAttachCommand } from '../../src/stream/stream-commands.js';
-import { ShimWorld, WAIT_MS } from './shim-harness.test.js';
+import { SHIM_EXEC_TIMEOUT_MS, ShimWorld } from '../harness/shim-world.js';
 
 describe('stream and multiplexer sessions keep to their own names', () => {
   let w: ShimWorld;
@@ -39,7 +39,7 @@ describe('stream and multiplexer sessions keep to their own names', () => {
     const d = sessionDir('shell', 'tmux');
     for (const create of [true, false]) {
       const line = streamAttachCommand({ name: 'shell', from: 'acknowledged', eofAt: undefined, create, command: 'echo ran' });
-      const r = spawnSync('/bin/sh', ['-c', line], { env: w.env, encoding: 'utf8', timeout: WAIT_MS, input: '' });
+      const r = spawnSync('/bin/sh', ['-c', line], { env: w.env, encoding: 'utf8', timeout: SHIM_EXEC_TIMEOUT_MS, input: '' });
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stderr, 'stayssh-stream 1 error=not-stream\n');
       assert.equal(r.stdout, '', 'the command never ran');

@@ -1,5 +1,5 @@
-// The shim for real with GNU screen (CI installs it: missing screen is a failure, not a
-// skip), and the error when neither multiplexer exists.
+// The shim for real with GNU screen (CI installs it: missing screen is a failure with one
+// line, see test/harness/requirements.ts), and the error when neither multiplexer exists.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,9 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachCommand, listCommand, probeCommand } from '../../src/remote/shim.js';
 import type { ShimReport } from '../../src/remote/types.js';
-import { ShimWorld, waitFor } from './shim-harness.test.js';
+import { demand } from '../harness/requirements.js';
+import { ShimWorld } from '../harness/shim-world.js';
+import { waitFor } from '../harness/wait-for.js';
 
 type Session = Extract<ShimReport, { t: 'session' }>;
 
@@ -22,8 +24,7 @@ for (const interpreter of ['dash', 'bash']) {
         .reports.find((r): r is Session => r.t === 'session' && r.name === name);
 
     before(() => {
-      const v = spawnSync('screen', ['-v'], { encoding: 'utf8' });
-      assert.ok(!v.error, 'GNU screen is not installed (apt-get install screen): the screen adapter cannot be tested');
+      demand('screen');
       w = new ShimWorld();
     });
     after(() => w?.close());
@@ -43,12 +44,12 @@ for (const interpreter of ['dash', 'bash']) {
       t1.type('', 'C-a', 'd', 'Enter');
       await t1.see('^Ad');
       t1.type('', 'C-d');
-      const s = await waitFor('scr attached', () => session('scr')?.state === 'attached' && session('scr'));
+      const s = await waitFor(() => session('scr')?.state === 'attached' && session('scr'), { what: 'scr attached' });
       assert.equal(s.mux, 'screen');
       assert.ok(Math.abs(s.created - Date.now() / 1000) < 60);
 
       t1.kill();
-      await waitFor('scr detached', () => session('scr')?.state === 'detached');
+      await waitFor(() => session('scr')?.state === 'detached', { what: 'scr detached' });
       const t2 = w.terminal(attach('scr', false));
       assert.equal((await t2.report('attached')).created, false);
       await t2.see('mark-42');

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attachCommand, killCommand, listCommand, probeCommand } from '../../src/remote/shim.js';
 import type { ShimReport } from '../../src/remote/types.js';
-import { ShimWorld, waitFor } from './shim-harness.test.js';
+import { ShimWorld } from '../harness/shim-world.js';
+import { waitFor } from '../harness/wait-for.js';
 
 type Session = Extract<ShimReport, { t: 'session' }>;
 
@@ -20,9 +21,9 @@ for (const interpreter of ['dash', 'bash']) {
       const t = w.terminal(attach(name, true, command));
       await t.report('attached');
       // `attached` is reported just before the session is created: wait for it to exist.
-      await waitFor(`${name} attached`, () => session(name)?.state === 'attached');
+      await waitFor(() => session(name)?.state === 'attached', { what: `${name} attached` });
       t.kill();
-      await waitFor(`${name} detached`, () => session(name)?.state === 'detached');
+      await waitFor(() => session(name)?.state === 'detached', { what: `${name} detached` });
     }
 
     before(() => {
@@ -52,13 +53,13 @@ for (const interpreter of ['dash', 'bash']) {
       await t1.see('^Bd^B%');
       t1.type('', 'C-d');
 
-      const listed = await waitFor('main attached', () => session('main')?.state === 'attached' && session('main'));
+      const listed = await waitFor(() => session('main')?.state === 'attached' && session('main'), { what: 'main attached' });
       assert.equal(listed.mux, 'tmux');
       assert.equal(listed.command, '');
       assert.ok(Math.abs(listed.created - Date.now() / 1000) < 60);
 
       t1.kill(); // the link dies: the pty hangs up on the shim and its tmux client
-      await waitFor('main detached', () => session('main')?.state === 'detached');
+      await waitFor(() => session('main')?.state === 'detached', { what: 'main detached' });
 
       const t2 = w.terminal(attach('main', false));
       assert.deepEqual(await t2.report('attached'), { ...a, created: false });
@@ -74,7 +75,7 @@ for (const interpreter of ['dash', 'bash']) {
 
       const t1 = w.terminal(attach('busy'));
       assert.equal((await t1.report('attached')).others, 1);
-      await waitFor('busy created', () => session('busy')?.state === 'attached');
+      await waitFor(() => session('busy')?.state === 'attached', { what: 'busy created' });
       // A run's first attach (CREATE=1) of an existing session counts the others too...
       const t2 = w.terminal(attach('busy'));
       assert.deepEqual(await t2.report('attached'), { t: 'attached', name: 'busy', mux: 'tmux', created: false, others: 1 });
@@ -144,7 +145,7 @@ for (const interpreter of ['dash', 'bash']) {
       await t.see(`a'b\n${w.home}\n\\|\`x\`|ü|`).catch((e) => {
         throw new Error(`${e}\n${t.screen()}`);
       });
-      const s = await waitFor('hostile listed', () => session('hostile'));
+      const s = await waitFor(() => session('hostile'), { what: 'hostile listed' });
       assert.equal(s.command, cmd);
       t.type('', 'Enter');
       assert.deepEqual(await t.report('exit'), { t: 'exit', status: 3 });
@@ -155,7 +156,7 @@ for (const interpreter of ['dash', 'bash']) {
       await a.report('attached');
       const b = w.terminal(attach('a_b'));
       assert.equal((await b.report('attached')).created, true);
-      await waitFor('both created', () => list().filter((s) => s.name.startsWith('a')).length === 2);
+      await waitFor(() => list().filter((s) => s.name.startsWith('a')).length === 2, { what: 'both created' });
       const names = list().map((s) => s.name).sort();
       assert.deepEqual(names.filter((n) => n.startsWith('a')), ['a.b', 'a_b']);
       a.type('exit 1', 'Enter');
@@ -169,7 +170,7 @@ for (const interpreter of ['dash', 'bash']) {
       // The command ends while nobody is attached (as if during an outage).
       const r = w.exec(`tmux -L stayssh send-keys -t =lonely: Enter`);
       assert.equal(r.status, 0, r.stderr);
-      await waitFor('lonely gone from tmux', () => !session('lonely'));
+      await waitFor(() => !session('lonely'), { what: 'lonely gone from tmux' });
       assert.equal(w.hasSessionDir('lonely'), true, 'list keeps a fresh exit status');
       const back = w.exec(attach('lonely', false));
       assert.deepEqual(back.reports, [{ t: 'exit', status: 9 }]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client } from 'ssh2';
 import { ControlLine, type ControlLink } from '../../src/stream/control-line.js';
-import { execSsh2, useBareSsh2 } from '../support/bare-ssh2.js';
+import { execSsh2, useBareSsh2 } from '../harness/bare-ssh2.js';
 
 /** A question's deadline, ms: generous for a loaded 2-core box (answers take a few ms). */
 const ANSWER_TIMEOUT_MS = 10_000;

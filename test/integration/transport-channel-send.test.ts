@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sendKeys } from '../../src/transport/channel-send.js';
-import { execSsh2, useBareSsh2 } from '../support/bare-ssh2.js';
+import { execSsh2, useBareSsh2 } from '../harness/bare-ssh2.js';
 
 /** One write larger than sshd's channel window (2 MiB), bytes. */
 const BIG_WRITE_BYTES = 3 * 1024 * 1024;

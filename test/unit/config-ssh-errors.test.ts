@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { ConfigError, StaysshError } from '../../src/errors.js';
-import { tempHome, resolveIn } from './config-test-helpers.js';
+import { tempHome, resolveIn } from '../harness/config-home.js';
 
 /** Resolving `host` with `config` as ~/.ssh/config fails with exactly `file:line: message`. */
 function failsWith(config: string, line: number, message: string | RegExp, host = 'h'): void {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { MAX_INCLUDE_DEPTH } from '../../src/config/config-reader.js';
-import { tempHome, resolveIn } from './config-test-helpers.js';
+import { tempHome, resolveIn } from '../harness/config-home.js';
 
 describe('Include', () => {
   it('globs relative to ~/.ssh, in sorted order, skipping dot files', () => {

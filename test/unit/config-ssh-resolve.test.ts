@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempHome, resolveIn } from './config-test-helpers.js';
+import { tempHome, resolveIn } from '../harness/config-home.js';
 
 const FIXTURE = join(fileURLToPath(import.meta.url), '../../../../fixtures/config/realistic-ssh-config');
 

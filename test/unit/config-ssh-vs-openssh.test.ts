@@ -1,15 +1,16 @@
 // Cross-check: the same config resolved by us and by OpenSSH's own `ssh -G` (which prints
-// the resolved options and exits without connecting). Skipped where ssh is not installed.
+// the resolved options and exits without connecting). Without ssh (openssh-client) it
+// fails saying so, like every test that lacks a tool (test/harness/requirements.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { homedir, hostname, userInfo } from 'node:os';
-import { tempHome, resolveIn } from './config-test-helpers.js';
+import { tempHome, resolveIn } from '../harness/config-home.js';
+import { demand } from '../harness/requirements.js';
 import type { ResolvedSshConfig } from '../../src/config/types.js';
 
-const haveSsh = spawnSync('ssh', ['-V']).status === 0;
-
 function sshG(configPath: string, args: string[]): Map<string, string[]> {
+  demand('ssh');
   const r = spawnSync('ssh', ['-G', '-F', configPath, ...args], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const out = new Map<string, string[]>();
@@ -40,7 +41,7 @@ function asSshG(c: ResolvedSshConfig): Record<string, string | undefined> {
   };
 }
 
-describe('resolveSshConfig agrees with ssh -G', { skip: haveSsh ? false : 'ssh not installed' }, () => {
+describe('resolveSshConfig agrees with ssh -G', () => {
   const t = tempHome();
   const inc = t.write('inc/web.conf', 'User webinc\nServerAliveCountMax 9\n');
   t.write('.ssh/config', [

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { promptLine, promptSecret, promptYesNo, type PromptTty } from '../../src/terminal/prompt.js';
 import { StaysshError } from '../../src/errors.js';
+import { demand } from '../harness/requirements.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 class FakeTty implements PromptTty {
@@ -98,7 +98,8 @@ test('no terminal: a clear StaysshError naming what was wanted', async () => {
   await assert.rejects(promptYesNo('?', { tty: opener }), /no terminal to ask for a host key confirmation/);
 });
 
-test('the real opener without a controlling terminal (setsid): StaysshError, no hang', { skip: !existsSync('/usr/bin/setsid') && !existsSync('/bin/setsid') }, () => {
+test('the real opener without a controlling terminal (setsid): StaysshError, no hang', () => {
+  demand('setsid');
   const mod = fileURLToPath(new URL('../../src/terminal/prompt.js', import.meta.url));
   const code = `import(${JSON.stringify(mod)}).then((m) => m.promptSecret('pw: ', { what: 'a password' })).then(() => console.log('resolved'), (e) => console.log(e.name + ': ' + e.message));`;
   const r = spawnSync('setsid', [process.execPath, '-e', code], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
-// Shared scaffolding for the config tests: a throw-away home directory with .ssh/config.
+// Shared scaffolding for the config tests (test/unit/config-ssh-*.test.ts): a throw-away
+// home directory with .ssh/config.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

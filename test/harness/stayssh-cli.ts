@@ -1,9 +1,9 @@
 // Running the real stayssh binary (bin/stayssh -> dist/) against a harness server, with an
 // isolated HOME so nothing of the machine's ~/.ssh, agent or config leaks into a test.
+// Its arguments come from clientArgs() in ssh-client.ts, the same as ssh's.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TestServer } from '../harness/test-server.js';
-import { run, start, type RunOptions, type RunResult, type Running } from '../harness/run.js';
+import { run, start, type RunOptions, type RunResult, type Running } from './run.js';
 
 /** Absolute path of bin/stayssh (tests run from dist/test/...). */
 export const STAYSSH_BIN = fileURLToPath(new URL('../../../bin/stayssh', import.meta.url));
@@ -22,42 +22,6 @@ export function launcherNodeFlags(launcher: string): string[] {
 
 /** node, its flags and the launcher: the argv prefix that runs this checkout's stayssh. */
 const STAYSSH_PREFIX = [process.execPath, ...STAYSSH_NODE_FLAGS, STAYSSH_BIN];
-
-export interface StaysshArgsOptions {
-  knownHostsFile?: string;
-  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
-  /** Identity file; default the server's client key; null for none. */
-  identity?: string | null;
-  port?: number;
-  /** Extra -o settings. */
-  options?: Record<string, string>;
-  /** Raw arguments before the destination. */
-  extra?: string[];
-  batchMode?: boolean;
-}
-
-/** `stayssh` argv (without the command) for `server`, mirroring sshClientArgs. */
-export function staysshArgs(server: TestServer, opts: StaysshArgsOptions = {}): string[] {
-  const options: Record<string, string> = {
-    UserKnownHostsFile: opts.knownHostsFile ?? server.knownHostsPath,
-    GlobalKnownHostsFile: '/dev/null',
-    StrictHostKeyChecking: opts.strictHostKeyChecking ?? 'yes',
-    BatchMode: opts.batchMode === false ? 'no' : 'yes',
-    IdentitiesOnly: 'yes',
-    ConnectTimeout: '10',
-    ...(opts.identity === null ? { PubkeyAuthentication: 'no' } : {}),
-    ...opts.options,
-  };
-  const identity = opts.identity === undefined ? server.clientKeyPath : opts.identity;
-  return [
-    '-F', '/dev/null',
-    ...Object.entries(options).flatMap(([k, v]) => ['-o', `${k}=${v}`]),
-    ...(identity === null ? [] : ['-i', identity]),
-    '-p', String(opts.port ?? server.port),
-    ...(opts.extra ?? []),
-    `${server.user}@${server.host}`,
-  ];
-}
 
 export function runStayssh(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [...STAYSSH_PREFIX.slice(1), ...args], opts);

@@ -2,12 +2,12 @@
 // isolated client HOME, a known_hosts naming the key under the proxy's port, and the
 // terminals a test opened — all closed in one call.
 import { writeFileSync } from 'node:fs';
-import { startSshd, type SshdHandle, type StartSshdOptions } from '../harness/sshd.js';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { isolatedClientEnv } from '../harness/ssh-client.js';
-import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshArgs, staysshCommandLine, type StaysshArgsOptions } from './stayssh-cli.js';
+import { startSshd, type SshdHandle, type StartSshdOptions } from './sshd.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+import { clientArgs, type ClientArgsOptions, isolatedClientEnv } from './ssh-client.js';
+import { startTerminal, type Terminal } from './terminal.js';
+import { staysshCommandLine } from './stayssh-cli.js';
 
 export interface ProxiedSshd {
   sshd: SshdHandle;
@@ -19,8 +19,8 @@ export interface ProxiedSshd {
   knownHosts: string;
   /** Terminals to close with the fixture. */
   terminals: Terminal[];
-  /** stayssh's arguments (without a command) for the server through the proxy. */
-  staysshArgs(opts?: Omit<StaysshArgsOptions, 'port' | 'knownHostsFile'>): string[];
+  /** clientArgs() (without a command) for the server through the proxy: stayssh's, or ssh's. */
+  clientArgs(opts?: Omit<ClientArgsOptions, 'port' | 'knownHostsFile'>): string[];
   /** stayssh with those arguments in a new terminal, closed with the fixture. */
   openStayssh(args: readonly string[], clientEnv?: Record<string, string>): Promise<Terminal>;
   close(): Promise<void>;
@@ -41,7 +41,7 @@ export async function startProxiedSshd(name: string, opts: StartSshdOptions = {}
     env,
     knownHosts,
     terminals,
-    staysshArgs: (o = {}) => staysshArgs(sshd, { ...o, port: proxy.port, knownHostsFile: knownHosts }),
+    clientArgs: (o = {}) => clientArgs(sshd, { ...o, port: proxy.port, knownHostsFile: knownHosts }),
     async openStayssh(args, clientEnv = env) {
       const term = await startTerminal({ command: staysshCommandLine(args), env: clientEnv });
       terminals.push(term);

@@ -2,7 +2,7 @@
 // prompt and then prove the shell is theirs (credentials-*.test.ts), and counting what a
 // screen shows (how many times a prompt was asked).
 import assert from 'node:assert/strict';
-import type { Terminal } from '../harness/terminal.js';
+import type { Terminal } from './terminal.js';
 
 /**
  * Runs `echo WORD-$((6*7))` and waits for `WORD-42`: only a live shell computes it (the

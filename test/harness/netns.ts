@@ -13,11 +13,12 @@
 // them, and the addresses come from 198.18.0.0/15 (RFC 2544, reserved for benchmarking).
 // Namespace names carry our pid, so parallel runs never collide and leftovers of a
 // crashed run are recognisable (sweepStaleNamespaces).
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { run, runOk, start, type Running } from '../harness/run.js';
-import { isAlive } from '../harness/process-tree.js';
-import type { SshdHandle } from '../harness/sshd.js';
-import { waitFor } from '../harness/wait-for.js';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { run, runOk, start, type Running } from './run.js';
+import { isAlive } from './process-tree.js';
+import type { SshdHandle } from './sshd.js';
+import { demand, toolPath } from './requirements.js';
+import { waitFor } from './wait-for.js';
 
 const PREFIX = 'stayssh-';
 /** Access networks prepared on the server side: how many times a client can move. */
@@ -44,13 +45,17 @@ export interface RoamingTopology {
   destroy(): Promise<void>;
 }
 
-/** Throws a clear error unless we are root with iproute2 (CI runs as root). */
+/** What a roaming test needs: root, to create network namespaces, and iproute2's `ip`. */
+export const NETNS_REQUIREMENTS = ['root', 'ip'] as const;
+
+/**
+ * Throws MissingRequirement (one line) unless we are root with iproute2 (CI runs as root),
+ * and an error quoting `ip` when this kernel or container refuses network namespaces.
+ */
 export async function requireNetnsSupport(): Promise<void> {
-  if (process.getuid?.() !== 0) {
-    throw new Error('this test creates network namespaces and must run as root (CI does); run it with sudo');
-  }
-  const probe = await run('ip', ['netns', 'list'], { timeoutMs: 5_000 }).catch((err: Error) => ({ code: -1, stderr: err.message }));
-  if (probe.code !== 0) throw new Error(`iproute2's "ip netns" is not usable here (install iproute2): ${probe.stderr.trim()}`);
+  demand(...NETNS_REQUIREMENTS);
+  const probe = await run('ip', ['netns', 'list'], { timeoutMs: 5_000 });
+  if (probe.code !== 0) throw new Error(`"ip netns list" fails here, so network namespaces cannot be made: ${probe.stderr.trim()}`);
 }
 
 /** Deletes namespaces left by runs whose process is gone (a crash or SIGKILL skipped after()). */
@@ -166,8 +171,7 @@ export interface NamespacedSshd {
  * 127.0.0.1. Sessions carry the harness marker, so `sshd.close()` still ends them.
  */
 export async function serveSshdInNamespace(sshd: SshdHandle, topo: RoamingTopology): Promise<NamespacedSshd> {
-  const sshdPath = ['/usr/sbin/sshd', '/usr/local/sbin/sshd'].find((p) => existsSync(p));
-  if (!sshdPath) throw new Error('sshd not found: install openssh-server');
+  const sshdPath = toolPath('sshd');
   const base = readFileSync(`${sshd.dir}/sshd_config`, 'utf8');
   if (!base.includes('ListenAddress 127.0.0.1')) throw new Error('serveSshdInNamespace: unexpected harness sshd_config');
   const config = `${sshd.dir}/sshd_config.netns`;

@@ -11,9 +11,10 @@ import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import { generateEd25519 } from '../../src/demo/ed25519-key.js';
 import { handleSession } from '../../src/demo/pty-session.js';
-import { LOOPBACK } from '../harness/free-port.js';
-import { knownHostsEntry } from '../harness/keys.js';
-import { trackPid, untrackPid } from '../harness/process-tree.js';
+import { LOOPBACK } from './free-port.js';
+import { knownHostsEntry } from './keys.js';
+import { trackPid, untrackPid } from './process-tree.js';
+import { demand } from './requirements.js';
 
 const { Server } = ssh2;
 
@@ -34,6 +35,7 @@ export const PASSWORD_QUESTION = 'Password: ';
 export const OTP_QUESTION = 'Verification code: ';
 
 export async function startOtpServer(opts: { password: string; otp?: string }): Promise<OtpServer> {
+  demand('script'); // pty-session.ts gives a session its pty with util-linux script(1)
   const ttyDir = mkdtempSync(join(tmpdir(), 'stayssh-otp-'));
   const host = generateEd25519();
   const hostKeyPub = host.public.split(/\s+/).slice(0, 2).join(' ');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import type { Client, ClientChannel } from 'ssh2';
 import ssh2 from '../../src/transport/ssh2.js';
-import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startSshd, type SshdHandle } from './sshd.js';
 
 export interface BareSsh2 {
   server: SshdHandle;

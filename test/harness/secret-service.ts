@@ -7,9 +7,13 @@
 // keyring; it asks a GUI prompter instead, which fails without a display, and every store
 // then fails with "Secret Service: no result found". So the unlock password is non-empty.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { run, start, type Running } from '../harness/run.js';
-import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
-import { waitFor } from '../harness/wait-for.js';
+import { run, start, type Running } from './run.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+import { demand } from './requirements.js';
+import { waitFor } from './wait-for.js';
+
+/** The programs a Secret Service here takes; startSecretService() demands them all first. */
+export const SECRET_SERVICE_TOOLS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'] as const;
 
 /** Wait for the bus address / the keyring to be on the bus, ms: both take ~50 ms here. */
 const START_TIMEOUT_MS = 10_000;
@@ -39,6 +43,7 @@ const BUS_CONFIG = (dir: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop/
 `;
 
 export async function startSecretService(): Promise<SecretService> {
+  demand(...SECRET_SERVICE_TOOLS);
   const tmp = makeTempDir('keyring');
   const running: Running[] = [];
   try {
