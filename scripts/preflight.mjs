@@ -32,6 +32,9 @@ export const TOOLS = [
   { name: 'pgrep', package: 'procps' },
   { name: 'script', package: 'bsdutils' },
   { name: 'setsid', package: 'util-linux' },
+  { name: 'dash', package: 'dash' },
+  { name: 'busybox', package: 'busybox' },
+  { name: 'shellcheck', package: 'shellcheck' },
   { name: 'ip', package: 'iproute2', asRoot: true },
   { name: 'useradd', package: 'passwd', asRoot: true },
   { name: 'chpasswd', package: 'passwd', asRoot: true },
@@ -39,7 +42,7 @@ export const TOOLS = [
 ];
 
 /** Packages of TOOLS that .ci/run does not install because every Debian system has them. */
-export const ESSENTIAL_PACKAGES = ['util-linux'];
+export const ESSENTIAL_PACKAGES = ['util-linux', 'dash'];
 
 /**
  * Where `name` is: the first of `paths` that exists, else the first executable file of

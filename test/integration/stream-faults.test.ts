@@ -220,7 +220,7 @@ describe('stream mode over a faulty link', () => {
         seen = text;
         return usedKiB !== undefined && size !== undefined && size >= first && usedKiB * 1024 < size - 60_000_000;
       },
-      { what: 'the read part of the stdin spool to be freed', timeoutMs: 20_000, detail: () => `du KiB / size: ${seen}` },
+      { what: 'the read part of the stdin spool to be freed', timeoutMs: 60_000, detail: () => `du KiB / size: ${seen}` },
     );
     await sshd.runAsUser(`touch "$HOME/${go}"`);
     const r = await running;

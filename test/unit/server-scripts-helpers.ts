@@ -1,6 +1,7 @@
 // Shared by the server-script tests (server-scripts-*.test.ts, shell-compactor.test.ts):
 // the .sh sources, the build's compactor (scripts/compact-shell.mjs, loaded from the
 // repository: it is not compiled into dist), and the tools the tests check them with.
+import { demand } from '../harness/requirements.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -70,12 +71,12 @@ export function installed(argv: readonly string[], probe: readonly string[] = ['
 }
 
 /**
- * Whether the test can go on: a missing tool fails it under CI=true with one line naming
- * it (the CI machine installs it: .ci/run), and skips it elsewhere, saying why.
+ * Whether the test can go on, by the one rule of test/harness/requirements.ts: a tool that
+ * is missing fails the test with one line naming it and the package that provides it
+ * (`npm test` checks them all before it starts: scripts/preflight.mjs).
  */
-export function requireTool(t: TestContext, what: string, present: boolean): boolean {
+export function requireTool(_t: TestContext, what: string, present: boolean): boolean {
   if (present) return true;
-  if (process.env.CI === 'true') assert.fail(`${what} is not installed (.ci/run installs it)`);
-  t.skip(`${what} is not installed`);
-  return false;
+  demand(what.split(' ')[0] ?? what);
+  return assert.fail(`${what} is installed but does not run`);
 }
