@@ -1,5 +1,5 @@
 // Issue 16's "done when" for tunnels: `stayssh -N -L` roams as a shell does. The client
-// lives in its own network namespace (test/support/netns.ts) and moves to a new address;
+// lives in its own network namespace (test/harness/netns.ts) and moves to a new address;
 // keepalives are long (15 s × 3 = 45 s to notice a dead link by silence), and yet a
 // connection opened through the -L port right after the move gets its echo within a few
 // seconds, because the engine watched the addresses and re-dialed at once. The 10 s
