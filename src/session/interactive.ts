@@ -4,12 +4,8 @@
  * is the engine's; this file says what a shell session adds to it (docs/BEHAVIOUR.md §2–§4).
  */
 import type { ClientChannel } from 'ssh2';
-import type { SessionEvent } from '../contracts/events.js';
-import type { LinkHooks, NetworkWatch } from '../transport/link-hooks.js';
 import type { TerminalPort } from '../contracts/terminal-port.js';
-import type { RetrySettings } from '../core/policy.js';
-import { Engine } from '../engine/engine.js';
-import type { Clock } from '../platform/clock.js';
+import { Engine, type EngineOptions } from '../engine/engine.js';
 import type { ShimReport } from '../remote/types.js';
 import { StatusLine, type StatusState } from '../terminal/status-line.js';
 import type { Connection } from '../transport/connection.js';
@@ -20,17 +16,12 @@ import { KeyRelay } from './key-relay.js';
 import { repaintScreen } from './repaint.js';
 import { StatusTicker } from './status-ticker.js';
 
-export interface InteractiveOptions {
-  connector: { dial(first: boolean): Promise<Connection>; readonly config: { originalHost: string } };
+/** The engine's options (all but what this mode supplies itself), and a shell's own. */
+export interface InteractiveOptions extends Omit<EngineOptions, 'connector' | 'attachment' | 'status'> {
+  connector: EngineOptions['connector'] & { readonly config: { originalHost: string } };
   attach: Omit<AttachRequest, 'cols' | 'rows' | 'create'> & { create: boolean };
   terminal: TerminalPort;
   escapeChar: string;
-  liveness: { intervalMs: number; countMax: number };
-  retry: RetrySettings;
-  /** ms within which a transient fault of the first login is retried (ConnectTimeout). */
-  firstLoginWindowMs: number;
-  clock: Clock;
-  onEvent(event: Omit<SessionEvent, 'ts' | 'host' | 'session'>): void;
   /** Printed on the terminal's stderr (not while the screen is owned by the session). */
   notice(text: string): void;
   /**
@@ -38,10 +29,6 @@ export interface InteractiveOptions {
    * user@, -p, -i...: `stayssh --list HOST` alone could list another user's, or fail).
    */
   listCommand?: string;
-  linkHooks?: LinkHooks;
-  watchNetwork?: NetworkWatch;
-  seed?: number;
-  debug?: (line: string) => void;
 }
 
 export interface InteractiveResult {
@@ -60,20 +47,7 @@ export class InteractiveSession {
   constructor(private readonly o: InteractiveOptions) {
     const status = new StatusTicker(new StatusLine(o.terminal.stderr), o.clock, () => this.statusState());
     this.attachment = new PtyAttachment(o, () => this.keys.flush(this.attachment.channel));
-    this.engine = new Engine({
-      connector: o.connector,
-      attachment: this.attachment,
-      liveness: o.liveness,
-      retry: o.retry,
-      firstLoginWindowMs: o.firstLoginWindowMs,
-      clock: o.clock,
-      onEvent: o.onEvent,
-      linkHooks: o.linkHooks,
-      watchNetwork: o.watchNetwork,
-      status,
-      seed: o.seed,
-      debug: o.debug,
-    });
+    this.engine = new Engine({ ...o, attachment: this.attachment, status });
     this.keys = new KeyRelay(o.escapeChar, (command) =>
       handleEscape(command, {
         detach: () => this.engine.detach(),
