@@ -26,10 +26,13 @@ export interface AttachArgs {
 }
 
 export function attachCommand(a: AttachArgs): string {
-  // Only a creating attach needs the script as an argument (the detached runner re-runs it).
-  const tail = a.create ? [1, a.command, STREAM_SCRIPT] : [0, '', ''];
   const [out, err] = a.from === 'acknowledged' ? [-1, -1] : [a.from.outOffset, a.from.errOffset];
-  return scriptCall('attach', [a.name, out, err, a.eofAt ?? -1, ...tail]);
+  if (!a.create) return scriptCall('attach', [a.name, out, err, a.eofAt ?? -1, 0, '', '']);
+  // A creating attach needs the script as its 8th argument (the detached runner re-runs
+  // it), so the script travels once: evaluated from there instead of sent again as the
+  // `sh -c` text. It is ~15 KB; twice made the exec request of every new stream ~30 KB.
+  const args = ['attach', a.name, out, err, a.eofAt ?? -1, 1, a.command, STREAM_SCRIPT];
+  return `exec sh -c 'eval "$8"' stayssh-stream ${args.map((x) => shQuote(String(x))).join(' ')}`;
 }
 
 /** Acknowledge output, declare stdin EOF; answers `in=N` (stdin bytes in the spool). */
