@@ -3,6 +3,7 @@
  * appended), the hook commands (run with /bin/sh -c, detached, never blocking the
  * session), and any in-process listener (the library API).
  */
+import { printableLine } from '../contracts/printable.js';
 import { appendFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { SessionEvent, SessionEventName } from '../contracts/events.js';
@@ -40,6 +41,9 @@ export class EventSink {
     for (const key of ['attempt', 'reason', 'downtimeMs', 'code'] as const) {
       if (partial[key] !== undefined) (event as unknown as Record<string, unknown>)[key] = partial[key];
     }
+    // A reason can quote the server (a disconnect text): no control characters in the
+    // events file or a hook's STAYSSH_REASON, whoever built it.
+    if (event.reason !== undefined) event.reason = printableLine(event.reason);
     this.writeFile(event);
     this.runHook(event);
     this.o.listener?.(event);

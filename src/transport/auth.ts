@@ -11,6 +11,7 @@
  * keychain when they came from there — before the next attempt asks again. What survives
  * a successful dial is what the server accepted (SecretCache.accepted()).
  */
+import { printableText } from '../contracts/printable.js';
 import ssh2 from './ssh2.js';
 import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { FilteredAgent } from './agent.js';
@@ -109,7 +110,9 @@ function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
     if (reusable) used.add(cacheKey);
     if (cached !== undefined) return cached;
     if (!o.prompter) throw new Error('no terminal to answer keyboard-interactive prompts');
-    const reply = p.echo ? await o.prompter.line(p.prompt) : await o.prompter.secret(p.prompt);
+    // The prompt is the server's text: shown without its control characters, as ssh does.
+    const question = printableText(p.prompt);
+    const reply = p.echo ? await o.prompter.line(question) : await o.prompter.secret(question);
     if (reusable) o.secrets.set(cacheKey, reply);
     return reply;
   };
@@ -119,7 +122,7 @@ function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
       type: 'keyboard-interactive',
       username: o.user,
       prompt: (_name: string, instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
-        if (instructions && o.prompter) o.warn(instructions);
+        if (instructions && o.prompter) o.warn(printableText(instructions));
         (async () => {
           const replies: string[] = [];
           for (const p of prompts) replies.push(await answer(p, used));

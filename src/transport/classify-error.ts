@@ -5,6 +5,7 @@
  * Node's socket errors carry `.code`.
  */
 import { StaysshError } from '../errors.js';
+import { printableLine } from '../contracts/printable.js';
 
 import type { FailureKind } from '../contracts/failure.js';
 
@@ -52,7 +53,7 @@ export function classifyDialError(err: unknown, host: string, port: number): Cla
       break;
   }
   if (e.level === 'client-authentication') {
-    return { kind: 'auth', message: e.message ?? 'permission denied', retryable: false };
+    return { kind: 'auth', message: firstLine(e.message ?? 'permission denied'), retryable: false };
   }
   if (e.level === 'client-timeout') {
     return { kind: 'timeout', message: `connection to ${where} timed out`, retryable: true };
@@ -77,8 +78,9 @@ function networkWords(code: string): string {
   return 'cannot assign requested address';
 }
 
+/** The first line of an error's text, which may be the server's words: made printable. */
 function firstLine(message: string | undefined): string {
-  return (message ?? 'unknown error').split('\n')[0] ?? 'unknown error';
+  return printableLine((message ?? 'unknown error').split('\n')[0] ?? 'unknown error');
 }
 
 /** Thrown by the host key gate; carries the loud message already shown. */

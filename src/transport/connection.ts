@@ -4,6 +4,7 @@
  * keepalive replies, so a busy link could be declared dead), an on-demand keepalive
  * probe, and a single `closed` notification whatever way the link died.
  */
+import { printableLine } from '../contracts/printable.js';
 import type { Socket } from 'node:net';
 import type { Client, ClientChannel, ExecOptions } from 'ssh2';
 
@@ -36,7 +37,8 @@ export class Connection {
     const onGone = (reason: string) => () => this.markClosed(reason);
     client.on('close', onGone('connection closed'));
     client.on('end', onGone('connection closed by remote host'));
-    client.on('error', (err: Error & { code?: string }) => this.markClosed(err.code === 'ECONNRESET' ? 'connection reset' : err.message));
+    // The message may carry the server's disconnect text: made printable (BEHAVIOUR §7).
+    client.on('error', (err: Error & { code?: string }) => this.markClosed(err.code === 'ECONNRESET' ? 'connection reset' : printableLine(err.message)));
   }
 
   get closed(): boolean {
