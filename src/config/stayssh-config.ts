@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ConfigError, StaysshError } from '../errors.js';
 import { LexError, splitArgs, splitKeyword } from './config-lexer.js';
@@ -99,6 +99,10 @@ export function loadStaysshConfig(host: string, path: string, homeDir: string): 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError(path, 0, `cannot read config file: ${readFailure(err)}`);
+  }
+  // Its hooks run under /bin/sh: a file others can change is theirs to run code with.
+  if ((statSync(path).mode & 0o022) !== 0) {
+    throw new ConfigError(path, 0, `bad permissions: writable by group or others, and its hooks run in a shell (chmod go-w ${path})`);
   }
   const result: StaysshFileOptions = {};
   let active = true;

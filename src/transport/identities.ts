@@ -5,7 +5,7 @@
  * decrypts it is right whatever the server thinks of the key; one from the keychain that
  * does not is erased there.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ssh2 from './ssh2.js';
 import type { ParsedKey } from 'ssh2';
@@ -38,6 +38,33 @@ function parse(data: Buffer, passphrase?: string): ParsedKey | Error {
   return Array.isArray(key) ? (key[0] as ParsedKey) : key;
 }
 
+/**
+ * OpenSSH's sshkey_perm_ok(): a key file of ours that others may read is not used, with
+ * OpenSSH's own warning (docs/BEHAVIOUR.md §7: a security setting is never silently
+ * weakened). Files owned by someone else (root's shared keys) are not judged, as in ssh.
+ */
+function permissionsOk(path: string, ctx: LoadContext): boolean {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return true; // read a moment ago: the read is what decides
+  }
+  if (st.uid !== process.getuid?.() || (st.mode & 0o077) === 0) return true;
+  const bar = '@'.repeat(59);
+  ctx.warn(
+    [
+      bar,
+      '@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @',
+      bar,
+      `Permissions 0${(st.mode & 0o777).toString(8)} for '${path}' are too open.`,
+      'It is required that your private key files are NOT accessible by others.',
+      'This private key will be ignored.',
+    ].join('\n'),
+  );
+  return false;
+}
+
 /** Loads one private key, or returns undefined (with a warning where OpenSSH gives one). */
 export async function loadIdentity(source: IdentitySource, ctx: LoadContext): Promise<ParsedKey | undefined> {
   let data: Buffer;
@@ -50,6 +77,7 @@ export async function loadIdentity(source: IdentitySource, ctx: LoadContext): Pr
     }
     return undefined;
   }
+  if (!permissionsOk(source.path, ctx)) return undefined;
   const plain = parse(data);
   if (!(plain instanceof Error)) return plain;
   if (!isEncryptedKeyError(plain)) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
@@ -56,6 +56,20 @@ describe('loadStaysshConfig', () => {
 
   it('a missing file is empty', () => {
     assert.deepEqual(loadStaysshConfig('h', join(tmpdir(), 'no-such-stayssh-config'), '/home/x'), {});
+  });
+
+  it('a file that group or others may write is refused: its hooks run in a shell', () => {
+    for (const mode of [0o664, 0o646]) {
+      const { path, home } = configFile('OnDisconnect notify-send down\n');
+      chmodSync(path, mode);
+      assert.throws(() => loadStaysshConfig('h', path, home), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /:0: bad permissions: writable by group or others/);
+        return true;
+      });
+      chmodSync(path, 0o644);
+      assert.deepEqual(loadStaysshConfig('h', path, home), { onDisconnect: 'notify-send down' });
+    }
   });
 
   it('an unreadable path is an error', () => {
