@@ -18,6 +18,27 @@ export type EscapeCommand = 'detach' | 'suspend' | 'list-forwards' | 'help' | 'r
 
 export type EscapeEvent = { kind: 'data'; data: Buffer } | { kind: 'command'; command: EscapeCommand };
 
+/**
+ * An ESC sequence in the typed bytes, followed so that the terminal's own answers do not
+ * count as typing. On every (re)attach tmux asks the terminal who it is (DA2, XTVERSION),
+ * and the answers (`ESC[>84;0;0c`, `ESC P>|tmux 3.3a ESC\\`) arrive as input, between the
+ * user's Enter and `~.`: counted as typing, they made `~.` reach the shell right after
+ * every reattach. A string (DCS, OSC, APC, PM, SOS) or a CSI with a private marker
+ * (`<=>?`), or a bare focus report (`ESC[I`, `ESC[O`), is such an answer and leaves the
+ * "after a newline" state as it was; any other sequence is a key (an arrow, F5) and, as
+ * in ssh, ends it.
+ */
+interface Sequence {
+  state: 'esc' | 'csi' | 'ss3' | 'string' | 'string-esc';
+  /** atLineStart when the sequence began. */
+  lineStart: boolean;
+  privateMarker: boolean;
+  params: boolean;
+}
+
+const ESC = 0x1b;
+const BEL = 0x07;
+
 /** The escape character: a byte, or 'none' to disable escapes altogether. */
 export type EscapeChar = number | 'none';
 
@@ -40,6 +61,8 @@ export class EscapeParser {
   private atLineStart = true;
   /** an escape character was swallowed and awaits the next byte. */
   private held = false;
+  /** an ESC sequence is passing through (it may span chunks). */
+  private sequence: Sequence | undefined;
 
   /** `escapeChar`: a one-byte string, a byte value, or 'none'. */
   constructor(escapeChar: string | number | 'none' = DEFAULT_ESCAPE_CHAR) {
@@ -72,8 +95,13 @@ export class EscapeParser {
 
     for (let i = 0; i < input.length; i++) {
       const ch = input[i]!;
+      // Inside an escape sequence (a key like an arrow, or the terminal answering the
+      // session's query): passed on as it is, and only a key ends "after a newline".
+      if (this.sequence !== undefined) {
+        this.sequence = this.advanceSequence(this.sequence, ch);
+        continue;
+      }
       if (this.held) {
-        // The held escape char was dropped from the data, so segStart === i here.
         this.held = false;
         const command = COMMANDS.get(ch);
         if (command !== undefined) {
@@ -82,12 +110,16 @@ export class EscapeParser {
           segStart = i + 1;
           continue; // atLineStart unchanged, as in ssh
         }
-        // `~~` sends one `~`; `~x` sends both. Either way ch is then an ordinary byte.
         if (ch !== esc) run.push(Buffer.of(esc));
+        this.atLineStart = false;
       } else if (this.atLineStart && ch === esc) {
         flushSegment(i);
         segStart = i + 1;
         this.held = true;
+        continue;
+      }
+      if (ch === ESC) {
+        this.sequence = { state: 'esc', lineStart: this.atLineStart, privateMarker: false, params: false };
         continue;
       }
       this.atLineStart = ch === CR || ch === LF;
@@ -95,6 +127,36 @@ export class EscapeParser {
     flushSegment(input.length);
     flushRun();
     return events;
+  }
+
+  /** One more byte of an ESC sequence; undefined once it has ended (atLineStart set then). */
+  private advanceSequence(q: Sequence, ch: number): Sequence | undefined {
+    const answer = (): undefined => {
+      this.atLineStart = q.lineStart;
+      return undefined;
+    };
+    const key = (): undefined => {
+      this.atLineStart = false;
+      return undefined;
+    };
+    switch (q.state) {
+      case 'esc':
+        if (ch === 0x5b) return { ...q, state: 'csi' }; // [
+        if (ch === 0x4f) return { ...q, state: 'ss3' }; // O: a key (F1, keypad)
+        if (ch === 0x50 || ch === 0x5d || ch === 0x5f || ch === 0x5e || ch === 0x58) return { ...q, state: 'string' }; // P ] _ ^ X
+        return key(); // Alt+key
+      case 'ss3':
+        return key();
+      case 'csi':
+        if (!q.params && !q.privateMarker && ch >= 0x3c && ch <= 0x3f) return { ...q, privateMarker: true };
+        if (ch >= 0x40 && ch <= 0x7e) return q.privateMarker || (!q.params && (ch === 0x49 || ch === 0x4f)) ? answer() : key();
+        return { ...q, params: true };
+      case 'string':
+        if (ch === BEL) return answer();
+        return ch === ESC ? { ...q, state: 'string-esc' } : q;
+      case 'string-esc':
+        return ch === 0x5c ? answer() : { ...q, state: 'string' }; // ESC \ ends it
+    }
   }
 }
 

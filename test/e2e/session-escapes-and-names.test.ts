@@ -32,6 +32,20 @@ describe('escapes, names and outages at a real terminal', () => {
     return term;
   }
 
+  test('~. right after a reattach detaches (the terminal answering tmux\'s queries is not typing)', async () => {
+    const term = await openSession(['--session', 'esc-after-reset']);
+    proxy.reset();
+    await term.waitForText(/to leave/, { timeoutMs: 15_000 });
+    await term.press('Enter');
+    // Reattached: the status line is gone and tmux has redrawn the prompt. tmux asked the
+    // terminal who it is as it attached, and the answer came back as input meanwhile.
+    await term.waitForText(/^(?![\s\S]*to leave)[\s\S]*\$\s*$/m, { timeoutMs: 15_000 });
+    await term.type('~.');
+    const screen = await term.waitForText(/detached from session esc-after-reset/, { timeoutMs: 10_000, join: true });
+    assert.doesNotMatch(screen, /~\.: command not found/);
+    assert.deepEqual(await term.waitForExit({ timeoutMs: 10_000 }), { code: 255, signal: null });
+  });
+
   test('~. detaches with 255 and says how to resume; --list shows the session detached; --kill ends it', async () => {
     const term = await openSession(['--session', 'esc-detach']);
     await term.type('echo before-detach');

@@ -132,3 +132,29 @@ test('help text lists every stayssh escape with the real escape character', () =
   assert.equal(showEscapeChar('%'), '%');
   assert.equal(showEscapeChar(0x7f), '^?');
 });
+
+// tmux asks the terminal who it is at every (re)attach; the answers arrive as input, often
+// between the user's Enter and `~.`. They are not typing: `~.` must still detach.
+test('the terminal answering a query (DA2, XTVERSION, OSC) between Enter and ~. does not cost the escape', () => {
+  const answers = ['\x1b[>84;0;0c', '\x1bP>|tmux 3.3a\x1b\\', '\x1b]11;rgb:0000/0000/0000\x07', '\x1b[?1;2c', '\x1b[I'];
+  for (const answer of answers) {
+    const p = new EscapeParser('~');
+    const events = [...p.push(Buffer.from('ls\r')), ...p.push(Buffer.from(answer)), ...p.push(Buffer.from('~.'))];
+    assert.deepEqual(events.at(-1), { kind: 'command', command: 'detach' }, JSON.stringify(answer));
+    const sent = Buffer.concat(events.flatMap((e) => (e.kind === 'data' ? [e.data] : []))).toString('latin1');
+    assert.equal(sent, `ls\r${answer}`, 'the answer passes through unchanged');
+  }
+});
+
+test('an answer split across reads is still one answer', () => {
+  const p = new EscapeParser('~');
+  const events = [...p.push(Buffer.from('\r\x1bP>|tm')), ...p.push(Buffer.from('ux 3.3a\x1b')), ...p.push(Buffer.from('\\~.'))];
+  assert.deepEqual(events.at(-1), { kind: 'command', command: 'detach' });
+});
+
+test('a key sent as a sequence (an arrow) ends the line start, as in ssh', () => {
+  const p = new EscapeParser('~');
+  const events = [...p.push(Buffer.from('\r\x1b[A')), ...p.push(Buffer.from('~.'))];
+  assert.ok(events.every((e) => e.kind === 'data'), JSON.stringify(events));
+  assert.equal(Buffer.concat(events.map((e) => (e.kind === 'data' ? e.data : Buffer.alloc(0)))).toString('latin1'), '\r\x1b[A~.');
+});
