@@ -23,8 +23,9 @@ export interface MatchOutcome {
 /**
  * Evaluates the criteria of a `Match` line (readconf.c match_cfg_line), all of which must
  * hold, `!` negating one criterion. Deliberate differences, all towards "not matching":
- * - `exec` never runs a command: a line with an `exec` criterion (negated or not) does not
- *   match, so no shell is ever started by reading a config file.
+ * - `exec` never runs a command: a line with an `exec` criterion (negated or not) is an
+ *   error naming its file and line, so no shell is ever started by reading a config file
+ *   and no block vanishes without a word.
  * - `localnetwork` is not evaluated either: such a line does not match.
  * - `canonical` and `final` are false (stayssh does no hostname canonicalisation and no
  *   final pass), so `!canonical` / `!final` are true, as on OpenSSH's first pass.
@@ -69,6 +70,10 @@ export function evaluateMatch(args: readonly string[], subject: MatchSubject, or
         hit = matchesList(subject.tag, arg, false);
         break;
       case 'exec':
+        // OpenSSH would run the command; stayssh runs none while reading a config, and a
+        // block that silently never applied could drop a StrictHostKeyChecking or a
+        // ProxyJump without a word: refused, with file:line (docs/DECISIONS.md).
+        throw configError(origin, 'Match exec is not supported: stayssh runs no command to read its configuration (use Match host, user or localuser)');
       case 'localnetwork':
         unevaluated.push(`Match ${attribute}`);
         result = false;

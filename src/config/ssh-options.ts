@@ -76,6 +76,12 @@ const FIRST_WINS: Readonly<Record<string, Parser>> = {
 };
 
 /** Every option obtained so far, in OpenSSH's first-wins / accumulate semantics. */
+/** Why each refused security setting is refused, as the user reads it. */
+const REFUSED: Record<'RevokedHostKeys' | 'KnownHostsCommand', string> = {
+  RevokedHostKeys: 'stayssh does not support RevokedHostKeys: it cannot check those revocations, so it will not connect (list revoked keys as @revoked lines in known_hosts instead)',
+  KnownHostsCommand: 'stayssh does not support KnownHostsCommand: it cannot ask that command for host keys, so it will not connect (put the keys in a known_hosts file instead)',
+};
+
 export class SshOptionStore {
   private readonly first = new Map<string, Setting<unknown>>();
   readonly identityFiles: Setting<string>[] = [];
@@ -153,6 +159,13 @@ export class SshOptionStore {
         }
         return;
       }
+      case 'RevokedHostKeys':
+      case 'KnownHostsCommand':
+        // Security settings stayssh cannot honour are refused, never ignored: ignoring
+        // them would accept keys the user has revoked, or trust keys on first use that a
+        // command would have vouched for (docs/BEHAVIOUR.md §7).
+        if (active && (args[0] ?? '').toLowerCase() !== 'none') throw new ValueError(REFUSED[keyword]);
+        return;
       default:
         if (!isIgnoredKeyword(keyword)) throw new Error(`unhandled ssh_config keyword ${keyword}`);
         if (active) this.noteIgnored(keyword);

@@ -116,18 +116,32 @@ describe('Match', () => {
     assert.equal(resolveIn(t, 'FOO').user, 'alice');
   });
 
-  it('Match exec never runs anything: the block never applies, negated or not', () => {
+  it('Match exec never runs anything: it is refused with file:line, negated or not', () => {
+    for (const line of ['Match exec "touch MARKER"', 'Match !exec "touch MARKER"', 'Match host h exec "touch MARKER"']) {
+      const t = tempHome();
+      const marker = join(t.home, 'exec-ran');
+      t.write('.ssh/config', ['Host *', '  Port 2222', line.replace('MARKER', marker), '  StrictHostKeyChecking yes'].join('\n'));
+      assert.throws(() => resolveIn(t, 'h'), /config:3: Match exec is not supported: stayssh runs no command/, line);
+      assert.equal(existsSync(marker), false, 'no shell ran');
+    }
+  });
+
+  it('Match localnetwork is not evaluated: its block does not apply, and -v names it', () => {
     const t = tempHome();
-    const marker = join(t.home, 'exec-ran');
-    t.write('.ssh/config', [
-      `Match exec "touch ${marker}"`, '  User viaexec',
-      `Match !exec "touch ${marker}"`, '  Port 4444',
-      'Match localnetwork 10.0.0.0/8', '  BatchMode yes',
-    ].join('\n'));
+    t.write('.ssh/config', ['Match localnetwork 10.0.0.0/8', '  BatchMode yes'].join('\n'));
     const c = resolveIn(t, 'h');
-    assert.equal(existsSync(marker), false, 'no shell ran');
-    assert.deepEqual([c.user, c.port, c.batchMode], ['alice', 22, false]);
-    assert.deepEqual(c.ignoredKeywords, ['Match exec', 'Match localnetwork']);
+    assert.equal(c.batchMode, false);
+    assert.deepEqual(c.ignoredKeywords, ['Match localnetwork']);
+  });
+
+  it('RevokedHostKeys and KnownHostsCommand are refused, not ignored; "none" is fine', () => {
+    for (const [keyword, value] of [['RevokedHostKeys', '~/.ssh/revoked'], ['KnownHostsCommand', '/usr/local/bin/keys %H']]) {
+      const t = tempHome();
+      t.write('.ssh/config', `Host h\n  ${keyword} ${value}\n`);
+      assert.throws(() => resolveIn(t, 'h'), new RegExp(`config:2: stayssh does not support ${keyword}`));
+      t.write('.ssh/config', `Host other\n  ${keyword} ${value}\nHost h\n  ${keyword} none\n`);
+      assert.equal(resolveIn(t, 'h').port, 22, 'an inactive block or "none" is fine');
+    }
   });
 
   it('Match canonical / final are false, so their negations are true', () => {
