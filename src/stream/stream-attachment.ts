@@ -171,21 +171,21 @@ export class StreamAttachment implements Attachment {
       this.stdin.channelClosed();
       if (header !== undefined && header !== 'garbage' && header.ok && exit !== undefined) return this.completed(exit, link);
       if (!this.conn || this.conn.closed) return; // The engine sees the link go and re-dials.
-      if (header === undefined) return this.fail(link, `the stream shim did not start on the server: ${splitter.pending().trim() || 'no answer'}`);
+      if (header === undefined) return this.fail(`the stream shim did not start on the server: ${splitter.pending().trim() || 'no answer'}`);
       // Killed by a competing attach (a stale one from a dead link): attach again, boundedly.
-      if (++this.barren > MAX_BARREN_ATTACHES) return this.fail(link, 'the stream session keeps closing without an exit status');
+      if (++this.barren > MAX_BARREN_ATTACHES) return this.fail('the stream session keeps closing without an exit status');
       this.exec();
     });
   }
 
   private onHeader(ch: ClientChannel, h: AttachHeader | 'garbage', link: AttachLink, carriedEof: boolean, text: string): void {
-    if (h === 'garbage') return this.fail(link, `unexpected answer from the stream shim: ${text.trim().slice(0, 200)}`);
-    if (!h.ok) return this.fail(link, headerError(h.error, this.o.name));
+    if (h === 'garbage') return this.fail(`unexpected answer from the stream shim: ${text.trim().slice(0, 200)}`);
+    if (!h.ok) return this.fail(headerError(h.error, this.o.name));
     try {
       if (!this.created) this.join(h);
       this.stdin.attached(ch, h.inSize);
     } catch (err) {
-      return this.fail(link, (err as Error).message);
+      return this.fail((err as Error).message);
     }
     this.created = true;
     link.attached();
@@ -219,7 +219,7 @@ export class StreamAttachment implements Attachment {
   }
 
   /** Nothing a re-dial can cure: end the run (the first login's one line, or 255 later). */
-  private fail(_link: AttachLink, message: string): void {
+  private fail(message: string): void {
     this.done = true;
     this.generation++;
     this.ending.quit(255, message);
