@@ -37,9 +37,3 @@ export function dialWithin(dial: Promise<Connection>, clock: Clock, ms: number |
     );
   });
 }
-
-/** ms left until a give-up limit falls due for a link down since `downSince`; undefined: none. */
-export function untilGiveUp(giveUpAfterMs: number | undefined, downSince: number | undefined, now: number): number | undefined {
-  if (giveUpAfterMs === undefined || downSince === undefined) return undefined;
-  return Math.max(0, downSince + giveUpAfterMs - now);
-}

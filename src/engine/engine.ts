@@ -73,7 +73,6 @@ export class Engine {
   /** When the last byte arrived on a link that is gone: the status line counts from it. */
   private lastContactAt: number | undefined;
   private finish!: (r: EngineResult) => void;
-  private ending = false;
 
   constructor(private readonly o: EngineOptions) {
     this.settings = { retry: o.retry, firstLoginWindowMs: o.firstLoginWindowMs };
@@ -249,10 +248,11 @@ export class Engine {
     this.retryTimer = undefined;
   }
 
-  /** Stops every timer and watcher, closes the link politely, and resolves run(). */
+  /**
+   * Stops every timer and watcher, closes the link politely, and resolves run(). Runs
+   * once: the core emits a single `exit` and takes no input after it.
+   */
   private end(result: EngineResult): void {
-    if (this.ending) return;
-    this.ending = true;
     this.stopWatching?.();
     this.o.status?.hide();
     this.cancelRetry();

@@ -25,10 +25,6 @@
 import { DEFAULT_ALIVE_COUNT_MAX, DEFAULT_ALIVE_INTERVAL_MS } from '../contracts/reconnect-defaults.js';
 import type { Clock, TimerId } from '../platform/clock.js';
 
-/** ms of silence before the first probe, when ServerAliveInterval is unset (docs/BEHAVIOUR.md §3). */
-export const DEFAULT_INTERVAL_MS = DEFAULT_ALIVE_INTERVAL_MS;
-/** silent intervals that mean dead, when ServerAliveCountMax is unset (docs/BEHAVIOUR.md §3): 10 s total. */
-export const DEFAULT_COUNT_MAX = DEFAULT_ALIVE_COUNT_MAX;
 /**
  * ms a probe may go unanswered before the link is "in doubt" (the status line shows).
  * An ssh round trip is < 50 ms on loopback/LAN and 300–600 ms on a poor mobile link;
@@ -90,8 +86,8 @@ export class LivenessMonitor {
     const c = opts.countMax;
     // ServerAliveInterval 0 disables keepalives in OpenSSH; stayssh cannot work without
     // noticing a dead link, so "off" and nonsense both mean the default here.
-    this.intervalMs = i !== undefined && Number.isFinite(i) && i > 0 ? i : DEFAULT_INTERVAL_MS;
-    this.countMax = c !== undefined && Number.isFinite(c) && c >= 1 ? Math.floor(c) : DEFAULT_COUNT_MAX;
+    this.intervalMs = i !== undefined && Number.isFinite(i) && i > 0 ? i : DEFAULT_ALIVE_INTERVAL_MS;
+    this.countMax = c !== undefined && Number.isFinite(c) && c >= 1 ? Math.floor(c) : DEFAULT_ALIVE_COUNT_MAX;
   }
 
   get status(): LivenessState {

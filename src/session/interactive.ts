@@ -71,11 +71,6 @@ export class InteractiveSession {
     this.engine.detach(reason);
   }
 
-  /** A network change or a wake from sleep: check the link now, reset the backoff. */
-  networkChanged(reason: string): void {
-    this.engine.networkChanged(reason);
-  }
-
   private statusState(): StatusState {
     const s = this.engine.snapshot();
     return {
