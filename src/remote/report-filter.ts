@@ -11,8 +11,12 @@
  * ESC or newline) before its BEL, or runs past MAX_FRAME_BYTES, is not ours and passes
  * through as output, byte for byte. A well-framed payload that does not decode becomes an
  * `unknown` report (never output: it is ours, and the user must not see it).
+ *
+ * Bound to an attach (a nonce given): a frame whose `n` is not the nonce was written by
+ * something else in the session (docs/BEHAVIOUR.md §7). It is dropped: no report, and no
+ * output either, as a terminal would show nothing of an unknown OSC.
  */
-import { REPORT_END, REPORT_PREFIX, decodeReport } from './report-codec.js';
+import { REPORT_END, REPORT_PREFIX, decodeFields, decodeReport } from './report-codec.js';
 import type { ShimReport } from './types.js';
 
 /** Longest frame we wait for; real ones are < 1 KiB (a list line with a long command). */
@@ -28,6 +32,11 @@ export interface FilterResult {
 
 export class ReportFilter {
   private held: Buffer = EMPTY;
+  /** Frames dropped for want of the nonce, for `-v`. */
+  forged = 0;
+
+  /** `nonce`: the attach's secret every frame must carry as `n`; absent: no check. */
+  constructor(private readonly nonce?: string) {}
 
   push(chunk: Buffer): FilterResult {
     const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
@@ -47,7 +56,8 @@ export class ReportFilter {
       if (typeof verdict === 'number') {
         out.push(data.subarray(emitted, i));
         const payload = data.subarray(i + REPORT_PREFIX.length, verdict).toString('latin1');
-        reports.push(decodeReport(payload));
+        const report = this.admit(payload);
+        if (report) reports.push(report);
         emitted = verdict + 1;
         i = data.indexOf(ESC, emitted);
         continue;
@@ -63,6 +73,14 @@ export class ReportFilter {
     const rest = this.held;
     this.held = EMPTY;
     return rest;
+  }
+
+  private admit(payload: string): ShimReport | undefined {
+    if (this.nonce !== undefined && decodeFields(payload)?.get('n') !== this.nonce) {
+      this.forged++;
+      return undefined;
+    }
+    return decodeReport(payload);
   }
 
   /**

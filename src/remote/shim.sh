@@ -34,8 +34,35 @@ SHIM_EXTRA_PATH=/usr/local/bin:/opt/homebrew/bin:/opt/local/bin:/usr/pkg/bin
 
 # ---- Reports and small helpers ----
 
+# An attach's reports carry the client's nonce (n=...), which binds them to this attach:
+# output of the session's programs passes through the same terminal and could hold a
+# frame of its own, but cannot know the nonce (docs/BEHAVIOUR.md §7). list, kill and probe
+# run without a terminal and without the session's output: no nonce.
 report() {
-  printf '%s]7777;stayssh;%s%s' "$SHIM_ESC" "$*" "$SHIM_BEL"
+  if [ "$SHIM_OPERATION" = attach ]; then
+    read_nonce
+    printf '%s]7777;stayssh;n=%s %s%s' "$SHIM_ESC" "$SHIM_NONCE" "$*" "$SHIM_BEL"
+  else
+    printf '%s]7777;stayssh;%s%s' "$SHIM_ESC" "$*" "$SHIM_BEL"
+  fi
+}
+
+# The nonce is the first line the client sends on the terminal, never in argv or the
+# environment (both readable by the user's other processes in /proc). The client asks
+# for the pty with echo off, so the line is not echoed however early it arrives; it is
+# read in canonical mode, before the terminal goes raw, so read takes just that line.
+# Anything but 32 lowercase hex digits (a stdin that is not the client) leaves it empty,
+# and the client then drops every report.
+SHIM_NONCE=
+SHIM_NONCE_READ=
+read_nonce() {
+  [ -n "$SHIM_NONCE_READ" ] && return
+  SHIM_NONCE_READ=1
+  IFS= read -r SHIM_NONCE || SHIM_NONCE=
+  case $SHIM_NONCE in
+    *[!0-9a-f]*) SHIM_NONCE= ;;
+  esac
+  [ ${#SHIM_NONCE} = 32 ] || SHIM_NONCE=
 }
 
 # Lowercase hex of stdin: how text that may hold anything travels inside a report.
@@ -151,6 +178,16 @@ report_exit() {
   exit "$report_exit_status"
 }
 
+# The agent link points at the socket sshd made for this attach's link, a path that
+# outlives the link as a name other users on the server may create (/tmp/ssh-*/agent.*).
+# When the attach ends, the link is pointed at a path in the private state dir instead,
+# unless a newer attach has taken it meanwhile (docs/BEHAVIOUR.md §7).
+release_agent() {
+  [ -n "$attach_agent" ] || return 0
+  [ "$(readlink "$attach_agent" 2>/dev/null)" = "$attach_agent_socket" ] || return 0
+  ln -sf "$SHIM_STATE/agent.none" "$attach_agent"
+}
+
 # Prints how many detached sessions other than $1 the user has, both multiplexers.
 count_other_sessions() {
   { tmux_list; screen_list; } | {
@@ -201,7 +238,15 @@ attach() {
   [ -S "$SSH_AUTH_SOCK" ] || attach_agent=
   [ -n "$attach_agent" ] && set -- "$@" "SSH_AUTH_SOCK=$attach_agent"
   [ $attach_created = 1 ] && make_state_dir "$attach_dir" "$attach_mux" "$attach_command" "$@"
-  [ -n "$attach_agent" ] && ln -sf "$SSH_AUTH_SOCK" "$attach_agent" && export SSH_AUTH_SOCK="$attach_agent"
+  attach_agent_socket=$SSH_AUTH_SOCK
+  if [ -n "$attach_agent" ] && ln -sf "$attach_agent_socket" "$attach_agent"; then
+    export SSH_AUTH_SOCK="$attach_agent"
+    # A hang-up (the link died) ends the shim here too, so the link is re-pointed then.
+    trap 'release_agent; exit 129' HUP
+    trap 'release_agent; exit 143' TERM
+  else
+    attach_agent=
+  fi
 
   # Other detached sessions, for the client's notice at a run's first attach (CREATE=1): a
   # re-attach (CREATE=0) skips the count and its two execs, `tmux ls` and `screen -ls`.
@@ -211,6 +256,11 @@ attach() {
     if has_terminfo xterm-256color; then TERM=xterm-256color; else TERM=xterm; fi
     export TERM
   }
+
+  # The nonce, then the terminal's modes for the session: echo back on (the client asked
+  # for the pty without it, for the nonce), since a new screen session copies them.
+  read_nonce
+  stty echo
 
   # After this report, wait for one byte from the client: tmux flushes the pty's unread
   # output when it takes the terminal (tcflush TCOFLUSH), which under load ate the report.
@@ -234,6 +284,7 @@ attach() {
   fi
   attach_status=$?
   stty "$attach_modes" 2>/dev/null
+  release_agent
 
   if [ -f "$attach_dir/exit" ]; then
     # screen's "[screen is terminating]": cursor up, erase the line.

@@ -3,11 +3,16 @@
  * separate control call: each exec costs a server-side fork of the user's shell).
  * The shim's reports travel inside the pty stream as OSC frames; they are filtered out
  * here so the user never sees them. After `attached` the shim waits for one byte from
- * us before it starts the multiplexer (see shim-script.ts for why).
+ * us before it starts the multiplexer (see shim.sh for why).
+ *
+ * Every report must carry this attach's nonce, sent as the channel's first line, and
+ * come in order (docs/BEHAVIOUR.md §7); other frames are dropped.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import type { Connection } from '../transport/connection.js';
 import { ReportFilter } from '../remote/report-filter.js';
+import { AttachReportOrder } from '../remote/attach-report-order.js';
 import type { ShimReport } from '../remote/types.js';
 import { attachCommand } from '../remote/shim.js';
 import type { MuxChoice } from '../contracts/mux.js';
@@ -15,6 +20,15 @@ import { sendKeys } from '../transport/channel-send.js';
 
 /** The client's go-ahead after an `attached` report (the shim reads one byte, raw). */
 const ATTACH_ACK = Buffer.from('\n');
+
+/** The nonce's size, bytes: 128 bits, sent as 32 hex digits (what the shim accepts). */
+const NONCE_BYTES = 16;
+
+/**
+ * The pty's modes: echo off, so that the nonce line, which may reach the pty before the
+ * shim runs, is never echoed back; the shim turns echo on again once it has read it.
+ */
+const PTY_MODES = { ECHO: 0 } as const;
 
 export interface AttachRequest {
   name: string;
@@ -40,14 +54,18 @@ export interface AttachHandlers {
 export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
   const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env });
   const channel = await conn.exec(command, {
-    pty: { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 },
+    pty: { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES },
   });
-  const filter = new ReportFilter();
+  const nonce = randomBytes(NONCE_BYTES).toString('hex');
+  sendKeys(channel, Buffer.from(`${nonce}\n`));
+  const filter = new ReportFilter(nonce);
+  const order = new AttachReportOrder();
   let status: number | undefined;
   channel.on('data', (chunk: Buffer) => {
     const { output, reports } = filter.push(chunk);
     if (output.length) on.output(output);
     for (const r of reports) {
+      if (!order.admit(r)) continue;
       // The shim holds the multiplexer back until this byte arrives: only then is the
       // report known to have left the pty, where tmux's start-up flush could have eaten it.
       // Sent before the handler runs, so keys kept from the outage follow it.

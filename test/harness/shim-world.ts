@@ -8,6 +8,7 @@
 // send-keys, read the screen with capture-pane, and get the raw bytes the shim wrote
 // (reports included) through pipe-pane.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,9 @@ export class ShimWorld {
     const lineFile = join(this.root, 'out', `${id}.line`);
     writeFileSync(lineFile, line);
     writeFileSync(raw, '');
-    // The pane waits for one Enter so pipe-pane is in place before the first byte.
-    const boot = `read _go; exec /bin/sh -c "$(cat '${lineFile}')"`;
+    // The pane waits for one Enter so pipe-pane is in place before the first byte. Echo
+    // off first, as the client asks for its pty: the nonce line is typed unechoed.
+    const boot = `stty -echo; read _go; exec /bin/sh -c "$(cat '${lineFile}')"`;
     if (this.windows === 1) {
       // A keeper window holds the driver server up while terminals come and go.
       this.drv('new-session', '-d', '-s', 'drv', '-n', 'keep', '-x', '100', '-y', '30', 'cat', ';',
@@ -77,8 +79,22 @@ export class ShimWorld {
     }
     this.drv('new-window', '-d', '-t', 'drv:', '-n', id, boot);
     this.drv('pipe-pane', '-o', '-t', `drv:${id}`, `cat >> '${raw}'`);
-    this.drv('send-keys', '-t', `drv:${id}`, 'Enter');
-    return new ShimTerminal(this, `drv:${id}`, raw);
+    this.waitForEchoOff(`drv:${id}`);
+    // Go, then the attach's nonce as its first line, as the client sends it.
+    const nonce = randomBytes(16).toString('hex');
+    this.drv('send-keys', '-t', `drv:${id}`, 'Enter', ';', 'send-keys', '-t', `drv:${id}`, '-l', nonce, ';', 'send-keys', '-t', `drv:${id}`, 'Enter');
+    return new ShimTerminal(this, `drv:${id}`, raw, nonce);
+  }
+
+  /** Until the boot line's `stty -echo` has run in pane `target` (a few ms). */
+  private waitForEchoOff(target: string): void {
+    const tty = this.drv('display-message', '-p', '-t', target, '#{pane_tty}').trim();
+    const deadline = Date.now() + SHIM_EXEC_TIMEOUT_MS;
+    for (;;) {
+      const modes = spawnSync('stty', ['-F', tty, '-a'], { encoding: 'utf8' }).stdout ?? '';
+      if (/(^|\s)-echo(\s|$)/.test(modes)) return;
+      if (Date.now() > deadline) throw new Error(`the terminal ${target} never turned echo off: ${modes}`);
+    }
   }
 
   sessionDir(name: string): string {
@@ -107,11 +123,13 @@ export class ShimTerminal {
     private readonly world: ShimWorld,
     readonly target: string,
     private readonly rawFile: string,
+    /** The nonce typed as the attach's first line: its reports carry it. */
+    readonly nonce: string,
   ) {}
 
   /** The reports found so far in what the shim wrote, and the rest of the output. */
   read(): { reports: ShimReport[]; output: string } {
-    const f = new ReportFilter();
+    const f = new ReportFilter(this.nonce);
     const r = f.push(readFileSync(this.rawFile));
     return { reports: r.reports, output: Buffer.concat([r.output, f.flush()]).toString('utf8') };
   }

@@ -55,6 +55,8 @@ export interface Terminal {
   /** Resolves with the screen once it contains `pattern`; throws with the screen otherwise. */
   waitForText(pattern: string | RegExp, opts?: ScreenOptions & { timeoutMs?: number }): Promise<string>;
   waitForExit(opts?: { timeoutMs?: number }): Promise<ExitStatus>;
+  /** The window title the program last set (OSC 0/2). */
+  title(): Promise<string>;
   /** pid of the command in the pane. */
   pid(): Promise<number>;
   /** Closes the terminal like closing the window (the command gets SIGHUP). */
@@ -178,6 +180,11 @@ class TmuxTerminal implements Terminal {
         detail: async () => `screen was:\n${await this.screen().catch(() => '(tmux gone)')}`,
       },
     );
+  }
+
+  /** The title the program set (OSC 0/2): a sequence that reached this terminal. */
+  async title(): Promise<string> {
+    return this.format('#{pane_title}');
   }
 
   async pid(): Promise<number> {

@@ -4,13 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShimWorld } from '../harness/shim-world.js';
 
-test('harness: a driver terminal runs a line and records its raw output', async () => {
+test('harness: a driver terminal sends the nonce, runs a line and records its raw output', async () => {
   const w = new ShimWorld();
   try {
-    const t = w.terminal(`printf 'x\\033]7777;stayssh;t=gone\\007y'; read line`);
+    // A frame without the nonce first: dropped, as the client drops it.
+    const t = w.terminal(`read n; printf '\\033]7777;stayssh;t=exit status=3\\007x\\033]7777;stayssh;n=%s t=gone\\007y' "$n"; read line`);
     await t.report('gone');
     await t.see('xy');
     assert.equal(t.read().output.replace(/\r?\n/g, ''), 'xy');
+    assert.deepEqual(t.read().reports, [{ t: 'gone' }]);
     t.type('', 'Enter');
   } finally {
     w.close();

@@ -5,6 +5,18 @@ import { attachCommand, killCommand, listCommand, probeCommand } from '../../src
 import type { ShimReport } from '../../src/remote/types.js';
 import { ShimWorld } from '../harness/shim-world.js';
 import { waitFor } from '../harness/wait-for.js';
+import { existsSync, readlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
+
+/** A listening unix socket at `path`: what sshd makes for a forwarded agent. */
+function listenUnix(path: string): Promise<Server & { path: string }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(path, () => resolve(Object.assign(server, { path })));
+  });
+}
 
 type Session = Extract<ShimReport, { t: 'session' }>;
 
@@ -176,6 +188,33 @@ for (const interpreter of ['dash', 'bash']) {
       assert.deepEqual(back.reports, [{ t: 'exit', status: 9 }]);
       assert.equal(back.status, 9);
       assert.equal(w.hasSessionDir('lonely'), false);
+    });
+
+    test('the agent link follows the newest attach, and points into the state dir once its attach ends', async () => {
+      const agents = await Promise.all(['a', 'b'].map((n) => listenUnix(join(w.root, `agent-${interpreter}-${n}.sock`))));
+      try {
+        const [a, b] = agents.map((s) => s.path) as [string, string];
+        const link = join(w.state, 'agent.sock');
+        const target = () => readlinkSync(link);
+        const withAgent = (sock: string, create: boolean) => `SSH_AUTH_SOCK=${sock} ${attach('agent', create)}`;
+
+        const t1 = w.terminal(withAgent(a, true));
+        await t1.report('attached');
+        assert.equal(target(), a);
+        // A second attach takes the session over and the link; the first one, ending, leaves it.
+        const t2 = w.terminal(withAgent(b, false));
+        await t2.report('attached');
+        await t1.report('detached');
+        assert.equal(target(), b);
+        // The link dies: sshd removes socket b, a path someone else could make again.
+        t2.kill();
+        await waitFor(() => target() !== b, { what: 'the agent link re-pointed' });
+        assert.equal(dirname(target()), w.state);
+        assert.equal(existsSync(link), false, 'points at nothing');
+        w.exec(killCommand('agent', { interpreter }));
+      } finally {
+        for (const s of agents) s.close();
+      }
     });
 
     test('bad names are refused by the shim itself', () => {

@@ -114,3 +114,22 @@ test('decodes every report type, hex fields as UTF-8', () => {
     { t: 'attached', name: 'x', mux: 'tmux', created: false, others: 0 },
   ]);
 });
+
+test('bound to a nonce: frames without it, or with another, are dropped and not shown', () => {
+  const nonce = 'ab'.repeat(16);
+  const f = new ReportFilter(nonce);
+  const data =
+    'a' +
+    frame('t=exit status=0') +
+    'b' +
+    frame(`n=${'cd'.repeat(16)} t=exit status=0`) +
+    'c' +
+    frame(`n=${nonce} t=exit status=3`) +
+    // A forgery split across chunks is dropped the same way.
+    '\x1bP' + frame('n= t=gone') + '\x1b\\';
+  const r1 = f.push(Buffer.from(data.slice(0, 40), 'latin1'));
+  const r2 = f.push(Buffer.from(data.slice(40), 'latin1'));
+  assert.equal(Buffer.concat([r1.output, r2.output, f.flush()]).toString('latin1'), 'abc\x1bP\x1b\\');
+  assert.deepEqual([...r1.reports, ...r2.reports], [{ t: 'exit', status: 3 }]);
+  assert.equal(f.forged, 3);
+});
