@@ -65,6 +65,8 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
     globalKnownHostsFiles: cfg.globalKnownHostsFiles,
     strict: cfg.strictHostKeyChecking,
     hashKnownHosts: cfg.hashKnownHosts,
+    // Each hop's own RevokedHostKeys (its ssh_config), as `ssh -J` runs one ssh per hop.
+    revokedHostKeys: cfg.revokedHostKeys,
     prompter,
     warn: ctx.warn,
   });
