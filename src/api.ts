@@ -140,7 +140,7 @@ export class StaysshSession extends EventEmitter<SessionEvents> {
     const connector = makeConnector(cfg, { prompter: o.prompter, secrets: new SecretCache(), env: process.env, warn });
     const retry = retrySettings({ maxAttempts: o.maxAttempts, giveUpAfterMs: o.giveUpAfterMs, backoffMaxMs: o.backoffMaxMs, custom: o.policy });
     const firstLoginWindowMs = connectTimeoutOf(cfg);
-    const watch = o.watchNetwork === false ? undefined : watchNetwork(cfg.hostName);
+    const watch = o.watchNetwork === false ? undefined : watchNetwork(connector);
     const liveness = livenessFrom(cfg);
 
     if (o.terminal) {

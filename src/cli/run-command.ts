@@ -37,7 +37,7 @@ export function runStreamCommand(cli: CliOptions, cfg: ResolvedSshConfig, connec
     retry: retryFrom(cli),
     firstLoginWindowMs: connectTimeoutOf(cfg),
     onEvent: (e) => sink.emit(e),
-    watchNetwork: watchNetwork(cfg.hostName),
+    watchNetwork: watchNetwork(connector),
     warn: (t) => log.warn(t),
     debug: (t) => log.debug(t),
     onInterrupt: (handler) => {
@@ -72,7 +72,7 @@ export async function runForwardsOnly(cli: CliOptions, cfg: ResolvedSshConfig, c
     clock: systemClock,
     onEvent: (e) => sink.emit(e),
     linkHooks: forwards,
-    watchNetwork: watchNetwork(cfg.hostName),
+    watchNetwork: watchNetwork(connector),
     debug: (t) => log.debug(t),
   });
   const result = await engine.run();

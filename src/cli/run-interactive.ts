@@ -53,7 +53,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     debug: (t) => log.debug(t),
     clock: systemClock,
     onEvent: (e) => sink.emit(e),
-    watchNetwork: watchNetwork(cfg.hostName),
+    watchNetwork: watchNetwork(r.connector),
     notice: (t) => log.info(t),
     listCommand: listCommandLine(cli.argv),
   });

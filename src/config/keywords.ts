@@ -13,7 +13,7 @@ const USED = [
   'ConnectTimeout', 'BatchMode', 'PasswordAuthentication', 'PubkeyAuthentication',
   'KbdInteractiveAuthentication', 'PreferredAuthentications', 'ForwardAgent', 'LocalForward',
   'RemoteForward', 'DynamicForward', 'ClearAllForwardings', 'ExitOnForwardFailure', 'RequestTTY',
-  'SendEnv', 'SetEnv', 'EscapeChar', 'LogLevel', 'AddressFamily',
+  'SendEnv', 'SetEnv', 'EscapeChar', 'LogLevel', 'AddressFamily', 'RevokedHostKeys',
 ] as const;
 
 /** Valid OpenSSH keywords stayssh accepts and ignores (named under -v). */
@@ -30,7 +30,7 @@ const IGNORED = [
   'NoHostAuthenticationForLocalhost', 'NumberOfPasswordPrompts', 'ObscureKeystrokeTiming',
   'PermitLocalCommand', 'PermitRemoteOpen', 'PKCS11Provider', 'ProxyUseFdpass',
   'PubkeyAcceptedAlgorithms', 'RekeyLimit', 'RemoteCommand', 'RequiredRSASize',
-  'RevokedHostKeys', 'SecurityKeyProvider', 'SessionType', 'StdinNull', 'StreamLocalBindMask',
+  'SecurityKeyProvider', 'SessionType', 'StdinNull', 'StreamLocalBindMask',
   'StreamLocalBindUnlink', 'SyslogFacility', 'TCPKeepAlive', 'Tunnel', 'TunnelDevice',
   'UpdateHostKeys', 'VerifyHostKeyDNS', 'VersionAddendum', 'VisualHostKey', 'XAuthLocation',
   // Deprecated or unsupported, still accepted by OpenSSH with at most a warning.

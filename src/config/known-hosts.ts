@@ -12,7 +12,9 @@ export type HostKeyVerdict =
   | { kind: 'match'; file: string; line: number }
   | { kind: 'unknown' }
   | { kind: 'changed'; file: string; line: number; knownTypes: string[] }
-  | { kind: 'revoked'; file: string; line: number };
+  | { kind: 'revoked'; file: string; line: number }
+  /** No plain key is known, but an @cert-authority line covers the host (see checkHostKey). */
+  | { kind: 'cert-authority'; file: string; line: number };
 
 /** The name known_hosts stores: `host` on port 22, else `[host]:port`; lower-case like ssh. */
 export function knownHostsName(host: string, port: number): string {
@@ -48,14 +50,12 @@ interface Located {
   entry: KnownHostsEntry;
 }
 
-/** Every usable entry for host:port across the files, in order (@cert-authority skipped). */
+/** Every usable entry for host:port across the files, in order, markers included. */
 function entriesFor(files: readonly string[], host: string, port: number): Located[] {
   const name = knownHostsName(host, port);
   const found: Located[] = [];
   for (const file of files) {
     for (const entry of readEntries(file)) {
-      // Host certificates are not supported: CA lines neither vouch for nor contradict a key.
-      if (entry.marker === 'cert-authority') continue;
       if (entryMatchesHost(entry, name)) found.push({ file, entry });
     }
   }
@@ -72,6 +72,10 @@ function entriesFor(files: readonly string[], host: string, port: number): Locat
  *   than silently accepted as new. The transport should prefer the known types
  *   (knownHostKeyTypes) when negotiating, as OpenSSH orders HostKeyAlgorithms, so the
  *   right key is offered in the first place. The line named is a same-type one if any;
+ * - 'cert-authority' when no plain key is known but an @cert-authority line covers the
+ *   host: OpenSSH would ask that host for a certificate signed by the CA, which ssh2
+ *   cannot verify (it negotiates no *-cert-v01@openssh.com host key algorithm), so the
+ *   plain key it offers must not be trusted on first use either (docs/DECISIONS.md);
  * - 'unknown' otherwise.
  */
 export function checkHostKey(files: string[], host: string, port: number, key: HostKey): HostKeyVerdict {
@@ -81,7 +85,11 @@ export function checkHostKey(files: string[], host: string, port: number, key: H
   const plain = found.filter((f) => f.entry.marker === undefined);
   const match = plain.find((f) => f.entry.blob.equals(key.blob));
   if (match !== undefined) return { kind: 'match', file: match.file, line: match.entry.line };
-  if (plain.length === 0) return { kind: 'unknown' };
+  if (plain.length === 0) {
+    const authority = found.find((f) => f.entry.marker === 'cert-authority');
+    if (authority !== undefined) return { kind: 'cert-authority', file: authority.file, line: authority.entry.line };
+    return { kind: 'unknown' };
+  }
   const offending = plain.find((f) => f.entry.keyType === key.type) ?? (plain[0] as Located);
   const knownTypes = [...new Set(plain.map((f) => f.entry.keyType))];
   return { kind: 'changed', file: offending.file, line: offending.entry.line, knownTypes };

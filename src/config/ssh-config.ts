@@ -222,6 +222,9 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
   };
   if (forwardAgentSocket !== undefined) result.forwardAgentSocket = forwardAgentSocket;
   if (hostKeyAlias !== undefined) result.hostKeyAlias = hostKeyAlias;
+  // `none` obtained first means no file, as OpenSSH's CLEAR_ON_NONE after first-wins.
+  const revoked = store.get<string>('RevokedHostKeys');
+  if (revoked !== undefined && revoked.value.toLowerCase() !== 'none') result.revokedHostKeys = path('RevokedHostKeys', revoked);
   if (proxy?.value.kind === 'command' && proxy.value.value.toLowerCase() !== 'none') result.proxyCommand = proxy.value.value;
   return result;
 }

@@ -71,17 +71,17 @@ const FIRST_WINS: Readonly<Record<string, Parser>> = {
   EscapeChar: single((v) => parseEscapeChar(v)),
   LogLevel: single((v, k) => parseChoice(k, v, LOG_LEVELS)),
   AddressFamily: single((v, k) => parseChoice(k, v, { any: 'any', inet: 'inet', inet6: 'inet6' } as const)),
+  // A path ('none': no file), checked against every host key (config/revoked-keys.ts).
+  RevokedHostKeys: text,
   IgnoreUnknown: text,
   Tag: text,
 };
 
-/** Every option obtained so far, in OpenSSH's first-wins / accumulate semantics. */
-/** Why each refused security setting is refused, as the user reads it. */
-const REFUSED: Record<'RevokedHostKeys' | 'KnownHostsCommand', string> = {
-  RevokedHostKeys: 'stayssh does not support RevokedHostKeys: it cannot check those revocations, so it will not connect (list revoked keys as @revoked lines in known_hosts instead)',
-  KnownHostsCommand: 'stayssh does not support KnownHostsCommand: it cannot ask that command for host keys, so it will not connect (put the keys in a known_hosts file instead)',
-};
+/** Why KnownHostsCommand, a security setting stayssh cannot honour, is refused. */
+const KNOWN_HOSTS_COMMAND_REFUSED =
+  'stayssh does not support KnownHostsCommand: it cannot ask that command for host keys, so it will not connect (put the keys in a known_hosts file instead)';
 
+/** Every option obtained so far, in OpenSSH's first-wins / accumulate semantics. */
 export class SshOptionStore {
   private readonly first = new Map<string, Setting<unknown>>();
   readonly identityFiles: Setting<string>[] = [];
@@ -159,12 +159,11 @@ export class SshOptionStore {
         }
         return;
       }
-      case 'RevokedHostKeys':
       case 'KnownHostsCommand':
-        // Security settings stayssh cannot honour are refused, never ignored: ignoring
-        // them would accept keys the user has revoked, or trust keys on first use that a
-        // command would have vouched for (docs/BEHAVIOUR.md §7).
-        if (active && (args[0] ?? '').toLowerCase() !== 'none') throw new ValueError(REFUSED[keyword]);
+        // A security setting stayssh cannot honour is refused, never ignored: ignoring it
+        // would trust keys on first use that the command would have vouched for
+        // (docs/BEHAVIOUR.md §7).
+        if (active && (args[0] ?? '').toLowerCase() !== 'none') throw new ValueError(KNOWN_HOSTS_COMMAND_REFUSED);
         return;
       default:
         if (!isIgnoredKeyword(keyword)) throw new Error(`unhandled ssh_config keyword ${keyword}`);

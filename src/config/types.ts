@@ -53,6 +53,11 @@ export interface ResolvedSshConfig {
   forwardAgent: boolean;
   /** ForwardAgent given as a socket path (or $VAR): forward that agent instead of SSH_AUTH_SOCK. */
   forwardAgentSocket?: string;
+  /**
+   * RevokedHostKeys, `~`, `${VAR}` and tokens expanded; absent when unset or `none`. Every
+   * host key is checked against it (config/revoked-keys.ts).
+   */
+  revokedHostKeys?: string;
   /** HostKeyAlias: the name to look up and record in known_hosts instead of hostName. */
   hostKeyAlias?: string;
   /**

@@ -119,6 +119,7 @@ export class ForwardManager implements LinkHooks {
         return connector.gate;
       },
       config: connector.config,
+      dialedHost: connector.dialedHost,
       dial: async (first: boolean) => {
         const conn = await connector.dial(first);
         if (!first) return conn;

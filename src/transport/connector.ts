@@ -41,6 +41,13 @@ export interface ConnectorContext {
 export interface Connector {
   readonly gate: HostKeyGate;
   readonly config: ResolvedSshConfig;
+  /**
+   * The host stayssh opens its TCP connection to: the first hop of a ProxyJump chain, else
+   * the destination's HostName. The network watcher follows the route to this one; the
+   * destination behind a jump host is never resolved locally, as with `ssh -J`
+   * (docs/BEHAVIOUR.md §3).
+   */
+  readonly dialedHost: string;
   /** `first`: the connection a person may be asked for; later calls never ask but for OTPs. */
   dial(first: boolean): Promise<Connection>;
 }
@@ -65,6 +72,8 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
     globalKnownHostsFiles: cfg.globalKnownHostsFiles,
     strict: cfg.strictHostKeyChecking,
     hashKnownHosts: cfg.hashKnownHosts,
+    // Each hop's own RevokedHostKeys (its ssh_config), as `ssh -J` runs one ssh per hop.
+    revokedHostKeys: cfg.revokedHostKeys,
     prompter,
     warn: ctx.warn,
   });
@@ -140,6 +149,7 @@ export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Co
   return {
     gate: target.gate,
     config: cfg,
+    dialedHost: hops[0]?.config.hostName ?? cfg.hostName,
     dial: (first: boolean) => {
       if (hops.length === 0) return target.dial(first).then(accepted);
       const timeoutMs = first ? connectTimeoutOf(cfg) : Math.min(connectTimeoutOf(cfg), REDIAL_CONNECT_TIMEOUT_MS);

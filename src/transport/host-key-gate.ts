@@ -6,8 +6,16 @@
  * First contact: known_hosts and StrictHostKeyChecking, as OpenSSH. From then on the
  * key is pinned for the whole run: after a re-dial only the very same key is accepted,
  * whatever StrictHostKeyChecking says (docs/BEHAVIOUR.md §3), and nothing else is authenticated.
+ *
+ * Revocations come first, at every key exchange, re-dials included: a key listed in the
+ * RevokedHostKeys file or on an @revoked line is refused whatever known_hosts, the pin or
+ * StrictHostKeyChecking say, and a RevokedHostKeys file that cannot be read refuses every
+ * key, as OpenSSH's sshkey_check_revoked() does (docs/BEHAVIOUR.md §7).
  */
-import { checkHostKey, appendKnownHost, fingerprintSha256, keyTypeOf } from '../config/known-hosts.js';
+import {
+  checkHostKey, appendKnownHost, fingerprintSha256, keyTypeOf, type HostKey, type HostKeyVerdict,
+} from '../config/known-hosts.js';
+import { checkRevokedKeysFile } from '../config/revoked-keys.js';
 import type { StrictHostKeyChecking } from '../config/types.js';
 import { HostKeyRejected } from './classify-error.js';
 import type { Prompter } from './prompter.js';
@@ -21,10 +29,18 @@ export interface HostKeyGateOptions {
   globalKnownHostsFiles: string[];
   strict: StrictHostKeyChecking;
   hashKnownHosts: boolean;
+  /** RevokedHostKeys, expanded; undefined when unset or `none`. */
+  revokedHostKeys?: string | undefined;
   /** Undefined in BatchMode or with no terminal: `ask` then behaves like `yes`. */
   prompter: Prompter | undefined;
   warn(text: string): void;
 }
+
+const REVOKED_BANNER = [
+  '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+  '@       WARNING: REVOKED HOST KEY DETECTED!               @',
+  '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+].join('\n');
 
 const CHANGED_BANNER = [
   '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
@@ -44,6 +60,11 @@ function keyTypeLabel(type: string): string {
   if (type.startsWith('ecdsa-')) return 'ECDSA';
   if (type === 'ssh-dss') return 'DSA';
   return type.replace(/^ssh-/, '').toUpperCase();
+}
+
+/** The host as known_hosts and ssh's messages name it: `host`, or `[host]:port` off 22. */
+function hostLabel(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
 }
 
 export class HostKeyGate {
@@ -66,13 +87,37 @@ export class HostKeyGate {
   async verify(blob: Buffer): Promise<boolean> {
     this.rejection = undefined;
     try {
+      const o = this.opts;
+      const key = { type: keyTypeOf(blob), blob };
+      const verdict = checkHostKey([...o.userKnownHostsFiles, ...o.globalKnownHostsFiles], o.host, o.port, key);
+      this.refuseRevoked(key, verdict);
       if (this.pinned) return this.checkPinned(blob);
-      const ok = await this.checkFirstContact(blob);
+      const ok = await this.checkFirstContact(key, verdict);
       if (ok) this.pinned = Buffer.from(blob);
       return ok;
     } catch (err) {
       this.rejection = err instanceof HostKeyRejected ? err : new HostKeyRejected(`host key check failed: ${(err as Error).message}`);
       return false;
+    }
+  }
+
+  /**
+   * Throws HostKeyRejected when the key is revoked, by the RevokedHostKeys file (OpenSSH's
+   * one line, "Host key ED25519 SHA256:... revoked by file F") or by an @revoked line in
+   * known_hosts (OpenSSH's banner), or when the RevokedHostKeys file cannot be used.
+   */
+  private refuseRevoked(key: HostKey, verdict: HostKeyVerdict): void {
+    const o = this.opts;
+    if (o.revokedHostKeys !== undefined) {
+      const check = checkRevokedKeysFile(o.revokedHostKeys, key);
+      if (check.kind === 'unusable') throw new HostKeyRejected(`${check.why}; refusing to connect to ${o.displayName}`);
+      if (check.kind === 'revoked') {
+        throw new HostKeyRejected(`Host key ${keyTypeLabel(key.type)} ${fingerprintSha256(key.blob)} revoked by file ${o.revokedHostKeys}; host key verification failed`);
+      }
+    }
+    if (verdict.kind === 'revoked') {
+      o.warn(`${REVOKED_BANNER}\nThe ${key.type} host key for ${o.displayName} is marked as revoked (${verdict.file}:${verdict.line}).`);
+      throw new HostKeyRejected(`host key for ${o.displayName} is revoked; refusing to connect`);
     }
   }
 
@@ -88,17 +133,15 @@ export class HostKeyGate {
     return false;
   }
 
-  private async checkFirstContact(blob: Buffer): Promise<boolean> {
+  private async checkFirstContact(key: HostKey, verdict: HostKeyVerdict): Promise<boolean> {
     const o = this.opts;
-    const key = { type: keyTypeOf(blob), blob };
-    const files = [...o.userKnownHostsFiles, ...o.globalKnownHostsFiles];
-    const verdict = checkHostKey(files, o.host, o.port, key);
+    const blob = key.blob;
     const fp = fingerprintSha256(blob);
     switch (verdict.kind) {
       case 'match':
         return true;
       case 'revoked':
-        o.warn(`@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@       WARNING: REVOKED HOST KEY DETECTED!               @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nThe ${key.type} host key for ${o.displayName} is marked as revoked (${verdict.file}:${verdict.line}).`);
+        // refuseRevoked() has refused it already; kept for the switch to be whole.
         throw new HostKeyRejected(`host key for ${o.displayName} is revoked; refusing to connect`);
       case 'changed':
         o.warn(
@@ -106,6 +149,14 @@ export class HostKeyGate {
             `Offending key in ${verdict.file}:${verdict.line}\nHost key verification failed.`,
         );
         throw new HostKeyRejected(`host key for ${o.displayName} has changed (known_hosts ${verdict.file}:${verdict.line}); refusing to connect`);
+      case 'cert-authority':
+        // A CA vouches for this host's certificates, which ssh2 cannot check: trusting the
+        // plain key on first use (or asking) would bypass the CA. Refused whatever
+        // StrictHostKeyChecking says; a plain key pinned in known_hosts still works
+        // (docs/BEHAVIOUR.md §7, docs/DECISIONS.md).
+        throw new HostKeyRejected(
+          `host certificates are not supported (@cert-authority in ${verdict.file}:${verdict.line} covers ${hostLabel(o.host, o.port)}); add the host's key to known_hosts to connect`,
+        );
       case 'unknown':
         return this.acceptUnknown(key.type, blob, fp);
     }
@@ -114,7 +165,7 @@ export class HostKeyGate {
 
   private async acceptUnknown(type: string, blob: Buffer, fp: string): Promise<boolean> {
     const o = this.opts;
-    const label = o.port === 22 ? o.host : `[${o.host}]:${o.port}`;
+    const label = hostLabel(o.host, o.port);
     if (o.strict === 'yes' || (o.strict === 'ask' && !o.prompter)) {
       throw new HostKeyRejected(`no ${type} host key is known for ${label} and StrictHostKeyChecking is ${o.strict === 'yes' ? 'yes' : 'ask with no terminal to ask on'}; host key verification failed`);
     }

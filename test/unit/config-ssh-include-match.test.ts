@@ -134,14 +134,26 @@ describe('Match', () => {
     assert.deepEqual(c.ignoredKeywords, ['Match localnetwork']);
   });
 
-  it('RevokedHostKeys and KnownHostsCommand are refused, not ignored; "none" is fine', () => {
-    for (const [keyword, value] of [['RevokedHostKeys', '~/.ssh/revoked'], ['KnownHostsCommand', '/usr/local/bin/keys %H']]) {
-      const t = tempHome();
-      t.write('.ssh/config', `Host h\n  ${keyword} ${value}\n`);
-      assert.throws(() => resolveIn(t, 'h'), new RegExp(`config:2: stayssh does not support ${keyword}`));
-      t.write('.ssh/config', `Host other\n  ${keyword} ${value}\nHost h\n  ${keyword} none\n`);
-      assert.equal(resolveIn(t, 'h').port, 22, 'an inactive block or "none" is fine');
-    }
+  it('KnownHostsCommand is refused, not ignored; "none" is fine', () => {
+    const t = tempHome();
+    t.write('.ssh/config', 'Host h\n  KnownHostsCommand /usr/local/bin/keys %H\n');
+    assert.throws(() => resolveIn(t, 'h'), /config:2: stayssh does not support KnownHostsCommand/);
+    t.write('.ssh/config', 'Host other\n  KnownHostsCommand /usr/local/bin/keys %H\nHost h\n  KnownHostsCommand none\n');
+    assert.equal(resolveIn(t, 'h').port, 22, 'an inactive block or "none" is fine');
+  });
+
+  it('RevokedHostKeys: the path with ~, ${VAR} and tokens expanded; first obtained wins; "none" is none', () => {
+    const t = tempHome();
+    t.write('.ssh/config', 'Host h\n  RevokedHostKeys ~/.ssh/revoked-%h-%r\nHost *\n  RevokedHostKeys /etc/ssh/revoked\n');
+    assert.equal(resolveIn(t, 'h').revokedHostKeys, `${t.home}/.ssh/revoked-h-alice`);
+    t.write('.ssh/config', 'Host h\n  RevokedHostKeys ${KEYDIR}/revoked\n');
+    assert.equal(resolveIn(t, 'h').revokedHostKeys, '/keys/revoked');
+    t.write('.ssh/config', 'Host h\n  RevokedHostKeys none\nHost *\n  RevokedHostKeys /etc/ssh/revoked\n');
+    assert.equal(resolveIn(t, 'h').revokedHostKeys, undefined, '"none" obtained first wins');
+    assert.equal(resolveIn(t, 'other').revokedHostKeys, '/etc/ssh/revoked');
+    assert.equal(resolveIn(t, 'h', { commandLine: [['RevokedHostKeys', '/cli/revoked']] }).revokedHostKeys, '/cli/revoked');
+    t.write('.ssh/config', 'Host h\n  RevokedHostKeys /a /b\n');
+    assert.throws(() => resolveIn(t, 'h'), /config:2: keyword RevokedHostKeys extra arguments/);
   });
 
   it('Match canonical / final are false, so their negations are true', () => {

@@ -104,9 +104,14 @@ describe('checkHostKey', () => {
       'a revoked line is not a known key for the host');
   });
 
-  it('@cert-authority lines are skipped (host certificates are not supported)', () => {
-    const f = knownHosts('ca', line('*.example.org', ed2, '@cert-authority'));
-    assert.deepEqual(checkHostKey([f], 'a.example.org', 22, ed), { kind: 'unknown' });
+  it('@cert-authority: a host it covers with no plain key known is not "unknown" (host certificates are not supported)', () => {
+    const f = knownHosts('ca', '# CA\n' + line('*.example.org', ed2, '@cert-authority'));
+    assert.deepEqual(checkHostKey([f], 'a.example.org', 22, ed), { kind: 'cert-authority', file: f, line: 2 });
+    assert.deepEqual(checkHostKey([f], 'a.example.com', 22, ed), { kind: 'unknown' }, 'a host it does not cover');
+    assert.deepEqual(knownHostKeyTypes([f], 'a.example.org', 22), [], 'a CA key is no known key type of the host');
+    const pinned = knownHosts('ca-pinned', line('*.example.org', ed2, '@cert-authority') + line('a.example.org', ed));
+    assert.deepEqual(checkHostKey([pinned], 'a.example.org', 22, ed), { kind: 'match', file: pinned, line: 2 });
+    assert.equal(checkHostKey([pinned], 'a.example.org', 22, ecdsa).kind, 'changed', 'a plain known key still decides');
   });
 
   it('a plain pattern matches only port 22; [host]:port matches that port', () => {

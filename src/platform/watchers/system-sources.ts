@@ -64,30 +64,44 @@ export function parseRouteGet(output: string): string | undefined {
   return [`dev ${dev}`, `src ${field('src') ?? '-'}`, `via ${field('via') ?? '-'}`].join(' ');
 }
 
+/** The system's name resolution (getaddrinfo): an address for `host`, or undefined. */
+export async function systemResolve(host: string): Promise<string | undefined> {
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kernel's route to `address` (`ip -o route get`), parsed; undefined when unknown. */
+export function systemRouteGet(address: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile('ip', ['-o', 'route', 'get', address], { timeout: ROUTE_LOOKUP_TIMEOUT_MS }, (err, stdout, stderr) => {
+      if (!err) return done(parseRouteGet(stdout));
+      // "RTNETLINK answers: Network is unreachable" is an answer: no path at all.
+      done(/unreachable/i.test(String(stderr)) ? 'unreachable' : undefined);
+    });
+  });
+}
+
+export interface RouteLookupDeps {
+  resolve(host: string): Promise<string | undefined>;
+  routeGet(address: string): Promise<string | undefined>;
+}
+
+const SYSTEM_ROUTE_DEPS: RouteLookupDeps = { resolve: systemResolve, routeGet: systemRouteGet };
+
 /**
- * A lookup of the route to `serverHost`. The name is resolved once (the first time it is
- * needed) and that address kept: what matters is the path to the address we dialed.
+ * A lookup of the route to `dialedHost`, the host the TCP connection goes to (a jump
+ * host's, under ProxyJump). The name is resolved once (the first time it is needed) and
+ * that address kept: what matters is the path to the address we dialed.
  */
-export function routeLookup(serverHost: string): () => Promise<string | undefined> {
+export function routeLookup(dialedHost: string, deps: RouteLookupDeps = SYSTEM_ROUTE_DEPS): () => Promise<string | undefined> {
   let address: Promise<string | undefined> | undefined;
-  const resolve = async (): Promise<string | undefined> => {
-    if (isIP(serverHost)) return serverHost;
-    try {
-      return (await lookup(serverHost)).address;
-    } catch {
-      return undefined;
-    }
-  };
   return async () => {
-    address ??= resolve();
+    address ??= isIP(dialedHost) ? Promise.resolve(dialedHost) : deps.resolve(dialedHost);
     const addr = await address;
     if (addr === undefined) return undefined;
-    return new Promise((done) => {
-      execFile('ip', ['-o', 'route', 'get', addr], { timeout: ROUTE_LOOKUP_TIMEOUT_MS }, (err, stdout, stderr) => {
-        if (!err) return done(parseRouteGet(stdout));
-        // "RTNETLINK answers: Network is unreachable" is an answer: no path at all.
-        done(/unreachable/i.test(String(stderr)) ? 'unreachable' : undefined);
-      });
-    });
+    return deps.routeGet(addr);
   };
 }
