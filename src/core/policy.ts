@@ -15,6 +15,12 @@ import { nextRandom, type RandomState } from './random.js';
  */
 export const UNSEEN_RETRY_INTERVAL_MS = 2_000;
 
+/**
+ * Re-dials in flight at most while none is answered: a re-dial's connect deadline is 5 s
+ * and a fresh one starts every UNSEEN_RETRY_INTERVAL_MS, so three cover one deadline.
+ */
+export const MAX_DIALS_IN_FLIGHT = 3;
+
 export interface RetrySettings {
   /** Give up after this many consecutive failed re-dials. */
   readonly maxAttempts?: number;

@@ -17,7 +17,7 @@
 import type { SessionEventName } from '../contracts/events.js';
 import { serverSaw, transientLoginFault, type FailureKind } from '../contracts/failure.js';
 import { backoffReset, type BackoffState } from './backoff.js';
-import { decideRetry, type RetrySettings } from './policy.js';
+import { decideRetry, MAX_DIALS_IN_FLIGHT, UNSEEN_RETRY_INTERVAL_MS, type RetrySettings } from './policy.js';
 import { seedRandom, type RandomState } from './random.js';
 
 export type Phase = 'connecting' | 'attached' | 'doubt' | 'reconnecting' | 'exited' | 'gave-up';
@@ -31,6 +31,11 @@ export type Input =
   | { type: 'link-alive'; at: number }
   | { type: 'link-lost'; at: number; reason: string }
   | { type: 'retry-due'; at: number }
+  /**
+   * The fresh-attempt timer fell due while re-dials are in flight. `answered`: one of
+   * them has heard from the server (it is logging in, just slowly), so none is started.
+   */
+  | { type: 'fresh-attempt-due'; at: number; answered: boolean }
   /** `~R`: drop whatever link there is and dial at once. */
   | { type: 'redial-now'; at: number; reason: string }
   /** Local addresses or routes changed, or the machine woke from sleep. */
@@ -47,8 +52,12 @@ export type Effect =
   /** Dial (and then attach). `deadlineMs`: give the attempt up after this long (the give-up limit). */
   | { type: 'dial'; attempt: number; first: boolean; deadlineMs?: number }
   | { type: 'drop-link'; reason: string }
+  /** The next dial after this long; any fresh-attempt timer is cancelled. */
   | { type: 'schedule-retry'; delayMs: number }
+  /** Cancels both timers: the retry and the fresh attempt. */
   | { type: 'cancel-retry' }
+  /** Feed `fresh-attempt-due` after this long, unless cancelled (one timer; a new one replaces it). */
+  | { type: 'schedule-fresh-attempt'; delayMs: number }
   | { type: 'status'; show: boolean }
   /** The link answered again after doubt, no re-dial: send the kept keys, redraw the screen. */
   | { type: 'link-back' }
@@ -77,9 +86,17 @@ export interface CoreState {
   readonly startedAt: number | undefined;
   /** True once a session was attached: only such sessions are re-dialed. */
   readonly wasUp: boolean;
-  /** A dial is in flight, since `dialStartedAt`. */
-  readonly dialing: boolean;
+  /**
+   * Dials in flight: one, or while re-dials go unanswered, up to MAX_DIALS_IN_FLIGHT (a
+   * fresh one every UNSEEN_RETRY_INTERVAL_MS). The first to connect is the link; the
+   * engine cancels the others. `dialStartedAt`: when the newest started.
+   */
+  readonly dialsInFlight: number;
   readonly dialStartedAt: number | undefined;
+  /** A dial has connected and its attach is under way: no fresh attempt meanwhile. */
+  readonly attaching: boolean;
+  /** The last failure of this outage reached the server: back off, no overlapping dials. */
+  readonly lastFailureSeen: boolean;
   /** When the scheduled retry falls due (for the status line). */
   readonly nextAttemptAt: number | undefined;
   readonly lastReason: string;
@@ -94,8 +111,10 @@ export function initialState(settings: CoreSettings, seed: number): CoreState {
     downSince: undefined,
     startedAt: undefined,
     wasUp: false,
-    dialing: false,
+    dialsInFlight: 0,
     dialStartedAt: undefined,
+    attaching: false,
+    lastFailureSeen: false,
     nextAttemptAt: undefined,
     lastReason: '',
     backoff: backoffReset(settings.retry.backoff),
@@ -117,14 +136,15 @@ export function step(c: CoreSettings, s: CoreState, input: Input): Step {
       return dial({ ...s, phase: 'connecting', startedAt: input.at }, c, input.at, 'connecting');
 
     case 'connected':
-      return [s, [{ type: 'event', event: 'connected', attempt: s.attempt }]];
+      // The first dial to connect is the link: the engine cancels any other in flight.
+      return [{ ...s, dialsInFlight: 1, attaching: true }, [{ type: 'cancel-retry' }, { type: 'event', event: 'connected', attempt: s.attempt }]];
 
     case 'attached': {
       const downtimeMs = s.downSince !== undefined ? input.at - s.downSince : undefined;
       const effects: Effect[] = [{ type: 'status', show: false }];
       if (s.wasUp) effects.push({ type: 'event', event: 'reconnected', attempt: s.attempt, downtimeMs });
       effects.push({ type: 'event', event: 'attached', attempt: s.attempt });
-      const next: CoreState = { ...s, phase: 'attached', attempt: 0, downSince: undefined, wasUp: true, dialing: false, dialStartedAt: undefined, backoff: backoffReset(c.retry.backoff) };
+      const next: CoreState = { ...s, phase: 'attached', attempt: 0, downSince: undefined, wasUp: true, dialsInFlight: 0, dialStartedAt: undefined, attaching: false, lastFailureSeen: false, backoff: backoffReset(c.retry.backoff) };
       return [next, effects];
     }
 
@@ -142,7 +162,7 @@ export function step(c: CoreSettings, s: CoreState, input: Input): Step {
     case 'link-lost': {
       // Lost between dialing and the attached report: that attempt failed. Ignoring it
       // left the session waiting forever for a report that could no longer come.
-      if (s.dialing) return failed(c, s, { at: input.at, reason: input.reason, kind: 'reset', retryable: true });
+      if (s.dialsInFlight > 0) return failed(c, s, { at: input.at, reason: input.reason, kind: 'reset', retryable: true });
       if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
       const lost: CoreState = { ...s, downSince: s.downSince ?? input.at };
       const [next, effects] = planRetry(c, lost, input.at, input.reason, true);
@@ -150,8 +170,16 @@ export function step(c: CoreSettings, s: CoreState, input: Input): Step {
     }
 
     case 'retry-due':
-      if ((s.phase !== 'reconnecting' && s.phase !== 'connecting') || s.dialing) return [s, []];
+      if ((s.phase !== 'reconnecting' && s.phase !== 'connecting') || s.dialsInFlight > 0) return [s, []];
       return dial(s, c, input.at, s.phase === 'connecting' ? 'connecting' : 'reconnecting');
+
+    case 'fresh-attempt-due':
+      // Connects that merely time out cost the server nothing: while none of those in
+      // flight has heard from it, a fresh one every ~2 s catches the path's return at once
+      // instead of at the end of a 5 s connect deadline (docs/BEHAVIOUR.md §3).
+      if (s.phase !== 'reconnecting' || s.dialsInFlight === 0 || s.attaching || s.lastFailureSeen || input.answered) return [s, []];
+      if (s.dialsInFlight >= MAX_DIALS_IN_FLIGHT) return [s, [{ type: 'schedule-fresh-attempt', delayMs: UNSEEN_RETRY_INTERVAL_MS }]];
+      return dial({ ...s, attempt: s.attempt + 1 }, c, input.at, 'reconnecting');
 
     case 'redial-now':
       return redialNow(c, s, input.at, input.reason);
@@ -187,15 +215,22 @@ export function step(c: CoreSettings, s: CoreState, input: Input): Step {
 function dial(s: CoreState, c: CoreSettings, at: number, event: 'connecting' | 'reconnecting'): Step {
   const giveUp = c.retry.custom ? undefined : c.retry.giveUpAfterMs;
   const deadlineMs = s.wasUp && giveUp !== undefined && s.downSince !== undefined ? Math.max(0, s.downSince + giveUp - at) : undefined;
-  const next: CoreState = { ...s, dialing: true, dialStartedAt: at, nextAttemptAt: undefined };
+  const next: CoreState = { ...s, dialsInFlight: s.dialsInFlight + 1, dialStartedAt: at, nextAttemptAt: undefined };
   const dialEffect: Effect = { type: 'dial', attempt: s.attempt, first: !s.wasUp, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
   const ev: Effect = s.attempt > 0 && event === 'connecting' ? { type: 'event', event, attempt: s.attempt, reason: s.lastReason } : { type: 'event', event, attempt: s.attempt };
-  return [next, [ev, dialEffect]];
+  // A re-dial of a custom policy keeps to that policy's schedule: no attempts of our own.
+  const fresh: Effect[] = s.wasUp && !c.retry.custom ? [{ type: 'schedule-fresh-attempt', delayMs: UNSEEN_RETRY_INTERVAL_MS }] : [];
+  return [next, [ev, dialEffect, ...fresh]];
 }
 
 function failed(c: CoreSettings, s: CoreState, f: { at: number; reason: string; kind: FailureKind; retryable: boolean }): Step {
   const tookMs = s.dialStartedAt !== undefined ? f.at - s.dialStartedAt : 0;
-  const idle: CoreState = { ...s, dialing: false, dialStartedAt: undefined, lastReason: f.reason };
+  const saw = serverSaw(f.kind);
+  if (s.dialsInFlight > 1 && f.retryable) {
+    // Others are still in flight: they (and the fresh-attempt timer) carry on.
+    return [{ ...s, dialsInFlight: s.dialsInFlight - 1, lastReason: f.reason, lastFailureSeen: s.lastFailureSeen || saw }, []];
+  }
+  const idle: CoreState = { ...s, dialsInFlight: 0, dialStartedAt: undefined, attaching: false, lastReason: f.reason, lastFailureSeen: s.lastFailureSeen || saw };
   if (!s.wasUp) {
     // The first login fails fast, like ssh: a typo must not spin forever. Only a fault of
     // the path after the server answered is retried, and only within ConnectTimeout.
@@ -212,7 +247,7 @@ function failed(c: CoreSettings, s: CoreState, f: { at: number; reason: string; 
     return end(idle, 255, f.reason, true, [{ type: 'drop-link', reason: f.reason }, { type: 'event', event: 'exit', code: 255, reason: f.reason }]);
   }
   // The attempt may have got as far as a connection (the attach failed): let it go.
-  const [next, effects] = planRetry(c, idle, f.at, f.reason, serverSaw(f.kind), tookMs);
+  const [next, effects] = planRetry(c, idle, f.at, f.reason, saw, tookMs);
   return [next, [{ type: 'drop-link', reason: f.reason }, ...effects]];
 }
 
@@ -227,7 +262,7 @@ function planRetry(c: CoreSettings, s: CoreState, at: number, reason: string, sa
   const downtimeMs = at - downSince;
   const [decision, backoff, random] = decideRetry(c.retry, { attempt, downtimeMs, reason, serverSaw: saw, attemptTookMs }, s.backoff, s.random);
   if (decision === 'give-up') {
-    const gaveUp: CoreState = { ...s, phase: 'gave-up', dialing: false, lastReason: reason, downSince, backoff, random };
+    const gaveUp: CoreState = { ...s, phase: 'gave-up', dialsInFlight: 0, lastReason: reason, downSince, backoff, random };
     return [
       gaveUp,
       [
@@ -237,25 +272,25 @@ function planRetry(c: CoreSettings, s: CoreState, at: number, reason: string, sa
       ],
     ];
   }
-  const next: CoreState = { ...s, phase: 'reconnecting', attempt, downSince, dialing: false, lastReason: reason, nextAttemptAt: at + decision.delayMs, backoff, random };
+  const next: CoreState = { ...s, phase: 'reconnecting', attempt, downSince, dialsInFlight: 0, lastReason: reason, nextAttemptAt: at + decision.delayMs, backoff, random };
   return [next, [{ type: 'schedule-retry', delayMs: decision.delayMs }]];
 }
 
 function redialNow(c: CoreSettings, s: CoreState, at: number, reason: string): Step {
   if (s.phase === 'reconnecting') {
-    if (s.dialing) return [s, []];
+    if (s.dialsInFlight > 0) return [s, []];
     const [next, effects] = dial({ ...s, lastReason: reason }, c, at, 'reconnecting');
     return [next, [{ type: 'cancel-retry' }, ...effects]];
   }
   if (s.phase !== 'attached' && s.phase !== 'doubt') return [s, []];
-  const down: CoreState = { ...s, phase: 'reconnecting', attempt: 1, downSince: s.downSince ?? at, lastReason: reason };
+  const down: CoreState = { ...s, phase: 'reconnecting', attempt: 1, downSince: s.downSince ?? at, lastReason: reason, lastFailureSeen: false };
   const [next, effects] = dial(down, c, at, 'reconnecting');
   return [next, [{ type: 'drop-link', reason }, { type: 'status', show: true }, { type: 'event', event: 'disconnected', reason }, ...effects]];
 }
 
 function end(s: CoreState, code: number, reason: string, resumable: boolean, before: Effect[]): Step {
   return [
-    { ...s, phase: 'exited', dialing: false, nextAttemptAt: undefined },
+    { ...s, phase: 'exited', dialsInFlight: 0, attaching: false, nextAttemptAt: undefined },
     [{ type: 'cancel-retry' }, { type: 'status', show: false }, ...before, { type: 'exit', code, reason, resumable }],
   ];
 }

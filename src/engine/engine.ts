@@ -6,7 +6,9 @@
  * The modes differ only in what "attach" means (attachment.ts). Behaviour:
  * docs/BEHAVIOUR.md §2, §3 and §5; the design: docs/ARCHITECTURE.md.
  *
- * One generation number per link: callbacks from a dead link or a stale dial are ignored.
+ * One generation number per link: callbacks from a dead link are ignored. Dials in flight
+ * (several while re-dials go unanswered: the core decides) each have an id; the first to
+ * connect becomes the link and the others are called off.
  */
 import { randomInt } from 'node:crypto';
 import type { SessionEvent } from '../contracts/events.js';
@@ -16,14 +18,14 @@ import { finished, initialState, step, type CoreSettings, type CoreState, type E
 import type { RetrySettings } from '../core/policy.js';
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { Connection } from '../transport/connection.js';
-import { DialError } from '../transport/dial.js';
+import { DialError, type DialWatch } from '../transport/dial.js';
 import { isLocalAddress } from '../transport/local-address.js';
 import type { Attachment, AttachLink } from './attachment.js';
 import { dialWithin, DialDeadlinePassed } from './dial-deadline.js';
 import { LivenessMonitor } from './liveness.js';
 
 export interface EngineOptions {
-  connector: { dial(first: boolean): Promise<Connection> };
+  connector: { dial(first: boolean, watch?: DialWatch): Promise<Connection> };
   attachment: Attachment;
   liveness: { intervalMs: number; countMax: number };
   retry: RetrySettings;
@@ -68,6 +70,10 @@ export class Engine {
   private conn: Connection | undefined;
   private generation = 0;
   private retryTimer: TimerId | undefined;
+  private freshAttemptTimer: TimerId | undefined;
+  /** Dials in flight by id: how to call each off, and whether the server has answered it. */
+  private readonly dials = new Map<number, { abort: AbortController; answered: boolean }>();
+  private dialSeq = 0;
   private readonly liveness: LivenessMonitor;
   private stopWatching: (() => void) | undefined;
   /** When the last byte arrived on a link that is gone: the status line counts from it. */
@@ -106,7 +112,7 @@ export class Engine {
     const now = this.now();
     return {
       phase: s.phase,
-      dialing: s.dialing,
+      dialing: s.dialsInFlight > 0,
       attempt: s.attempt,
       lastReason: s.lastReason,
       sinceContactMs: now - (this.conn?.lastByteAt ?? this.lastContactAt ?? s.downSince ?? now),
@@ -157,6 +163,7 @@ export class Engine {
         break;
       case 'schedule-retry':
         this.cancelRetry();
+        this.cancelFreshAttempt();
         this.o.debug?.(`re-dial ${this.state.attempt} in ${e.delayMs} ms (${this.state.lastReason})`);
         this.retryTimer = this.o.clock.setTimeout(() => {
           this.retryTimer = undefined;
@@ -165,7 +172,17 @@ export class Engine {
         break;
       case 'cancel-retry':
         this.cancelRetry();
+        this.cancelFreshAttempt();
         break;
+      case 'schedule-fresh-attempt':
+        this.cancelFreshAttempt();
+        this.freshAttemptTimer = this.o.clock.setTimeout(() => {
+          this.freshAttemptTimer = undefined;
+          const answered = [...this.dials.values()].some((d) => d.answered);
+          this.feed({ type: 'fresh-attempt-due', at: this.now(), answered });
+        }, e.delayMs);
+        break;
+
       case 'status':
         if (e.show) this.o.status?.show();
         else this.o.status?.hide();
@@ -186,21 +203,27 @@ export class Engine {
   }
 
   private async dialAndAttach(first: boolean, deadlineMs: number | undefined): Promise<void> {
-    const gen = ++this.generation;
+    const id = ++this.dialSeq;
+    const dial = { abort: new AbortController(), answered: false };
+    this.dials.set(id, dial);
+    const watch: DialWatch = { signal: dial.abort.signal, answered: () => (dial.answered = true) };
     let conn: Connection;
     try {
-      conn = await dialWithin(this.o.connector.dial(first), this.o.clock, deadlineMs);
+      conn = await dialWithin(this.o.connector.dial(first, watch), this.o.clock, deadlineMs);
     } catch (err) {
-      if (gen !== this.generation) return;
+      dial.abort.abort(); // past the give-up deadline, the dial itself is still running
+      if (!this.dials.delete(id)) return; // called off: nobody waits for its answer
       const f = dialFailure(err);
       this.o.debug?.(`dial failed (${f.kind}): ${f.message}`);
       this.feed({ type: 'failed', at: this.now(), reason: f.message, kind: f.kind, retryable: f.retryable });
       return;
     }
-    if (gen !== this.generation || finished(this.state)) {
+    if (!this.dials.delete(id) || finished(this.state)) {
       conn.destroy();
       return;
     }
+    this.callOffDials(); // the first to connect is the link
+    const gen = ++this.generation;
     this.conn = conn;
     this.o.linkHooks?.up(conn);
     this.feed({ type: 'connected', at: this.now() });
@@ -237,10 +260,21 @@ export class Engine {
       this.o.debug?.(`link dropped: ${reason}`);
     }
     this.generation++;
+    this.callOffDials();
     this.liveness.stop();
     this.o.attachment.linkDropped();
     this.conn?.destroy();
     this.conn = undefined;
+  }
+
+  private callOffDials(): void {
+    for (const d of this.dials.values()) d.abort.abort();
+    this.dials.clear();
+  }
+
+  private cancelFreshAttempt(): void {
+    if (this.freshAttemptTimer !== undefined) this.o.clock.clearTimeout(this.freshAttemptTimer);
+    this.freshAttemptTimer = undefined;
   }
 
   private cancelRetry(): void {
@@ -256,6 +290,8 @@ export class Engine {
     this.stopWatching?.();
     this.o.status?.hide();
     this.cancelRetry();
+    this.cancelFreshAttempt();
+    this.callOffDials();
     this.liveness.stop();
     const conn = this.conn;
     this.generation++;

@@ -9,7 +9,7 @@ import { agentSocketPath } from './agent.js';
 import { makeAuthHandler } from './auth.js';
 import type { Socket } from 'node:net';
 import { StaysshError } from '../errors.js';
-import { dial } from './dial.js';
+import { dial, type DialWatch } from './dial.js';
 import { dialChain, makeHopResolver, resolveJumpChain, type ChainEndpoint, type HopResolver } from './jump.js';
 import type { Connection } from './connection.js';
 import { HostKeyGate } from './host-key-gate.js';
@@ -48,8 +48,11 @@ export interface Connector {
    * (docs/BEHAVIOUR.md §3).
    */
   readonly dialedHost: string;
-  /** `first`: the connection a person may be asked for; later calls never ask but for OTPs. */
-  dial(first: boolean): Promise<Connection>;
+  /**
+   * `first`: the connection a person may be asked for; later calls never ask but for OTPs.
+   * `watch`: hears when the server answers, and may call the dial off.
+   */
+  dial(first: boolean, watch?: DialWatch): Promise<Connection>;
 }
 
 /** Key types in known_hosts -> ssh2 host key algorithm names (RSA signs with SHA-2 first). */
@@ -100,7 +103,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
   return {
     gate,
     config: cfg,
-    dial: (first: boolean, sock?: Socket) =>
+    dial: (first: boolean, sock?: Socket, watch?: DialWatch) =>
       dial({
         host: cfg.hostName,
         port: cfg.port,
@@ -112,6 +115,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
         authHandler: () => makeAuthHandler(authOptions),
         forwardAgentSocket: forwardSocket,
         ...(sock ? { sock } : {}),
+        ...(watch ? { watch } : {}),
         // After first contact, ask for the pinned key's type so the comparison is like for like.
         preferredHostKeyAlgorithms: gate.pinnedKey
           ? hostKeyAlgorithmsFor([keyTypeOf(gate.pinnedKey)])
@@ -150,10 +154,10 @@ export function makeConnector(cfg: ResolvedSshConfig, ctx: ConnectorContext): Co
     gate: target.gate,
     config: cfg,
     dialedHost: hops[0]?.config.hostName ?? cfg.hostName,
-    dial: (first: boolean) => {
-      if (hops.length === 0) return target.dial(first).then(accepted);
+    dial: (first: boolean, watch?: DialWatch) => {
+      if (hops.length === 0) return target.dial(first, undefined, watch).then(accepted);
       const timeoutMs = first ? connectTimeoutOf(cfg) : Math.min(connectTimeoutOf(cfg), REDIAL_CONNECT_TIMEOUT_MS);
-      return dialChain(hops, target, first, timeoutMs).then(accepted);
+      return dialChain(hops, target, first, timeoutMs, watch).then(accepted);
     },
   };
 }

@@ -38,6 +38,15 @@ export interface DialOptions {
    */
   preferredHostKeyAlgorithms?: string[];
   debug?: (line: string) => void;
+  watch?: DialWatch;
+}
+
+/** What the caller of a dial may see of it in flight, and how it may call it off. */
+export interface DialWatch {
+  /** Called once, at the first byte from the server: the path works, the login is under way. */
+  answered?: () => void;
+  /** Calls the dial off: its socket is closed and it rejects. */
+  signal?: AbortSignal;
 }
 
 export class DialError extends Error {
@@ -45,6 +54,10 @@ export class DialError extends Error {
     super(failure.message);
     this.name = 'DialError';
   }
+}
+
+function cancelledError(): Error {
+  return Object.assign(new Error('dial called off'), { code: 'ESTAYSSH_CANCELLED' });
 }
 
 function timeoutError(): Error {
@@ -55,6 +68,7 @@ function tcpConnect(o: DialOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const family = o.addressFamily === 'inet' ? 4 : o.addressFamily === 'inet6' ? 6 : 0;
     const sock = netConnect({ host: o.host, port: o.port, family, noDelay: true });
+    o.watch?.signal?.addEventListener('abort', () => sock.destroy(cancelledError()), { once: true });
     const timer = setTimeout(() => {
       sock.destroy();
       reject(timeoutError());
@@ -108,6 +122,11 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
     });
     client.on('error', fail);
     client.on('close', () => fail(Object.assign(new Error('connection closed during handshake'), { code: 'ECONNRESET' })));
+    const signal = o.watch?.signal;
+    const callOff = () => fail(cancelledError());
+    if (signal?.aborted) return callOff();
+    signal?.addEventListener('abort', callOff, { once: true });
+    client.on('ready', () => signal?.removeEventListener('abort', callOff));
     client.connect({
       sock,
       username: o.user,
@@ -127,6 +146,9 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
       agentForward: o.forwardAgentSocket !== undefined,
       debug: o.debug,
     } as ConnectConfig);
+    // Same tick as ssh2's own listener, so neither misses the first chunk.
+    const answered = o.watch?.answered;
+    if (answered) sock.once('data', () => answered());
   });
 }
 

@@ -18,7 +18,7 @@ import { parseDestination, resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import type { Connection } from './connection.js';
-import { DialError } from './dial.js';
+import { DialError, type DialWatch } from './dial.js';
 
 /** Longest chain accepted: a ProxyJump loop in the config files must end in an error. */
 const MAX_JUMP_HOPS = 16;
@@ -91,7 +91,7 @@ export function resolveJumpChain(proxyJump: string, resolve: HopResolver): Resol
 /** One endpoint of the chain: where it is, and how to dial it over a given stream. */
 export interface ChainEndpoint {
   config: ResolvedSshConfig;
-  dial(first: boolean, sock?: Socket): Promise<Connection>;
+  dial(first: boolean, sock?: Socket, watch?: DialWatch): Promise<Connection>;
 }
 
 function hopLabel(cfg: ResolvedSshConfig, index: number, count: number): string {
@@ -128,7 +128,9 @@ function relabel(err: unknown, label: string): DialError {
  * the last. Every connection of the chain dies with any other: the target's link is
  * useless without its hops, and hops without the target would only leak.
  */
-export async function dialChain(hops: ChainEndpoint[], target: ChainEndpoint, first: boolean, timeoutMs: number): Promise<Connection> {
+export async function dialChain(hops: ChainEndpoint[], target: ChainEndpoint, first: boolean, timeoutMs: number, watch?: DialWatch): Promise<Connection> {
+  // The first hop's bytes are the server answering; calling off reaches every dial of it.
+  const rest: DialWatch | undefined = watch?.signal ? { signal: watch.signal } : undefined;
   const links: Connection[] = [];
   const destroyAll = (reason: string) => {
     for (const c of links) c.destroy(reason);
@@ -144,18 +146,18 @@ export async function dialChain(hops: ChainEndpoint[], target: ChainEndpoint, fi
           throw relabel(err, `${p ? hopLabel(p.config, i - 1, hops.length) : 'jump host'} could not reach ${hop.config.hostName} port ${hop.config.port}`);
         });
       }
-      const conn = await hop.dial(first, sock).catch((err: unknown) => {
+      const conn = await hop.dial(first, sock, i === 0 ? watch : rest).catch((err: unknown) => {
         throw relabel(err, label);
       });
       links.push(conn);
       prev = conn;
     }
     const last = hops[hops.length - 1];
-    if (!prev || !last) return await target.dial(first);
+    if (!prev || !last) return await target.dial(first, undefined, watch);
     const sock = await openStream(prev, target.config.hostName, target.config.port, timeoutMs).catch((err: Error) => {
       throw relabel(err, `${hopLabel(last.config, hops.length - 1, hops.length)} could not reach ${target.config.hostName} port ${target.config.port}`);
     });
-    const conn = await target.dial(first, sock);
+    const conn = await target.dial(first, sock, rest);
     for (const [i, hop] of links.entries()) {
       const label = hopLabel(hops[i]?.config ?? target.config, i, hops.length);
       hop.onClose((reason) => conn.destroy(`${label}: ${reason}`));

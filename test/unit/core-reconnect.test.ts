@@ -76,7 +76,7 @@ test('a network change while waiting to re-dial dials now and resets the backoff
   delays(c, 8, 'refused', 5);
   assert.ok((c.state.nextAttemptAt ?? 0) - 1_000 > 10_000, 'the backoff had grown');
   const effects = c.feed({ type: 'network-changed', at: 60_000, reason: 'addresses changed', localAddressGone: false });
-  assert.deepEqual(kinds(effects), ['cancel-retry', 'event:reconnecting', 'dial']);
+  assert.deepEqual(kinds(effects), ['cancel-retry', 'event:reconnecting', 'dial', 'schedule-fresh-attempt']);
   const after = c.feed({ type: 'failed', at: 60_010, reason: 'refused', kind: 'refused', retryable: true });
   assert.ok(delayOf(after)! <= 300, `backoff starts again: ${delayOf(after)}`);
 });
@@ -92,6 +92,7 @@ test('a network change on a live link probes it; with the local address gone it 
     'event:disconnected',
     'event:reconnecting',
     'dial',
+    'schedule-fresh-attempt',
   ]);
   assert.equal(gone.state.phase, 'reconnecting');
 });
@@ -147,10 +148,10 @@ test('a re-dial carries the time left before --give-up-after, so a dial into a b
   const c = attached({ giveUpAfterMs: 2_000 });
   c.feed({ type: 'link-lost', at: 1_000, reason: 'reset' });
   const first = c.feed({ type: 'retry-due', at: 1_000 });
-  assert.deepEqual(first.at(-1), { type: 'dial', attempt: 1, first: false, deadlineMs: 2_000 });
+  assert.deepEqual(first.find((e) => e.type === 'dial'), { type: 'dial', attempt: 1, first: false, deadlineMs: 2_000 });
   c.feed({ type: 'failed', at: 1_500, reason: 'refused', kind: 'refused', retryable: true });
   const second = c.feed({ type: 'retry-due', at: c.state.nextAttemptAt ?? 1_500 });
-  const dial = second.at(-1);
+  const dial = second.find((e) => e.type === 'dial');
   assert.ok(dial?.type === 'dial' && dial.deadlineMs !== undefined && dial.deadlineMs <= 1_500);
   const end = c.feed({ type: 'failed', at: 3_000, reason: 'no link before the give-up deadline', kind: 'timeout', retryable: true });
   assert.deepEqual(kinds(end), ['drop-link', 'status', 'event:gave-up', 'exit']);
@@ -160,4 +161,81 @@ test('quit ends the run with its code and nothing to resume', () => {
   const c = attached();
   const effects = c.feed({ type: 'quit', at: 5, code: 255, reason: 'hung up' });
   assert.deepEqual(effects.at(-1), { type: 'exit', code: 255, reason: 'hung up', resumable: false });
+});
+
+/**
+ * A silent outage of `outageMs` where every re-dial times out after `timeoutMs`, the
+ * engine's timers run by hand: returns when each dial started.
+ */
+function silentOutage(c: ReturnType<typeof core>, outageMs: number, timeoutMs: number): number[] {
+  const starts: number[] = [];
+  const inFlight: number[] = []; // start times
+  let retryAt: number | undefined;
+  let freshAt: number | undefined;
+  const apply = (at: number, effects: Effect[]) => {
+    for (const e of effects) {
+      if (e.type === 'dial') {
+        starts.push(at);
+        inFlight.push(at);
+      } else if (e.type === 'schedule-retry') {
+        retryAt = at + e.delayMs;
+        freshAt = undefined;
+      } else if (e.type === 'cancel-retry') {
+        retryAt = undefined;
+        freshAt = undefined;
+      } else if (e.type === 'schedule-fresh-attempt') {
+        freshAt = at + e.delayMs;
+      }
+    }
+  };
+  apply(0, c.feed({ type: 'link-lost', at: 0, reason: 'no reply' }));
+  for (let now = 0; now <= outageMs; now++) {
+    const due = inFlight.filter((t) => t + timeoutMs === now);
+    for (const t of due) {
+      inFlight.splice(inFlight.indexOf(t), 1);
+      apply(now, c.feed({ type: 'failed', at: now, reason: 'connection timed out', kind: 'timeout', retryable: true }));
+    }
+    if (retryAt === now) {
+      retryAt = undefined;
+      apply(now, c.feed({ type: 'retry-due', at: now }));
+    }
+    if (freshAt === now) {
+      freshAt = undefined;
+      apply(now, c.feed({ type: 'fresh-attempt-due', at: now, answered: false }));
+    }
+  }
+  return starts;
+}
+
+test('a silent outage of any length: while re-dials time out, a fresh one starts every ~2 s, at most three in flight', () => {
+  // Ten minutes, long enough for a backoff that grew with timeouts to sit at its cap (30 s).
+  const starts = silentOutage(attached(), 600_000, 5_000);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  assert.ok(starts.length > 250, `${starts.length} dials`);
+  // The path may come back at any moment: the next dial starts within ~2 s of it.
+  assert.ok(Math.max(...gaps) <= UNSEEN_RETRY_INTERVAL_MS, `gaps ${Math.max(...gaps)} ms`);
+  const overlapping = starts.map((t) => starts.filter((u) => u <= t && u + 5_000 > t).length);
+  assert.ok(Math.max(...overlapping) <= 3, `in flight at once: ${Math.max(...overlapping)}`);
+});
+
+test('no fresh attempt beside a dial the server has answered, or after a failure the server saw', () => {
+  const answered = attached();
+  answered.feed({ type: 'link-lost', at: 0, reason: 'reset' });
+  answered.feed({ type: 'retry-due', at: 0 });
+  assert.deepEqual(answered.feed({ type: 'fresh-attempt-due', at: 2_000, answered: true }), []);
+  assert.equal(answered.state.dialsInFlight, 1);
+
+  const refused = attached();
+  refused.feed({ type: 'link-lost', at: 0, reason: 'reset' });
+  refused.feed({ type: 'retry-due', at: 0 });
+  refused.feed({ type: 'fresh-attempt-due', at: 2_000, answered: false });
+  assert.equal(refused.state.dialsInFlight, 2);
+  refused.feed({ type: 'failed', at: 2_100, reason: 'refused', kind: 'refused', retryable: true });
+  assert.deepEqual(refused.feed({ type: 'fresh-attempt-due', at: 4_000, answered: false }), []);
+
+  const connected = attached();
+  connected.feed({ type: 'link-lost', at: 0, reason: 'reset' });
+  connected.feed({ type: 'retry-due', at: 0 });
+  assert.deepEqual(kinds(connected.feed({ type: 'connected', at: 1_000 })), ['cancel-retry', 'event:connected']);
+  assert.deepEqual(connected.feed({ type: 'fresh-attempt-due', at: 2_000, answered: false }), []);
 });

@@ -66,7 +66,7 @@ test('a lost link drops the transport, shows the status line and re-dials at onc
   assert.deepEqual(kinds(effects), ['drop-link', 'status', 'event:disconnected', 'schedule-retry']);
   const retry = effects.find((e) => e.type === 'schedule-retry');
   assert.equal(retry?.type === 'schedule-retry' && retry.delayMs, 0);
-  assert.deepEqual(kinds(s.handle({ type: 'retry-due', at: 1000 })), ['event:reconnecting', 'dial']);
+  assert.deepEqual(kinds(s.handle({ type: 'retry-due', at: 1000 })), ['event:reconnecting', 'dial', 'schedule-fresh-attempt']);
 });
 
 test('reattaching hides the status line and reports reconnected with the downtime', () => {
@@ -104,6 +104,7 @@ test('a link lost while reattaching (connected, no attached report yet) is a fai
   assert.deepEqual(effects, [{ type: 'drop-link', reason: 'connection reset' }, { type: 'schedule-retry', delayMs: 1000 }]);
   assert.equal(s.state.phase, 'reconnecting');
   assert.equal(s.state.attempt, 2);
+  // A custom policy keeps its own schedule: no fresh attempts of ours beside it.
   assert.deepEqual(kinds(s.handle({ type: 'retry-due', at: 2700 })), ['event:reconnecting', 'dial']);
 });
 
@@ -184,7 +185,7 @@ test('a session killed from elsewhere ends with 255 and nothing to resume', () =
 
 test('~R drops a live link and dials now; ~. detaches with 255', () => {
   const s = attachedSupervisor();
-  assert.deepEqual(kinds(s.handle({ type: 'redial-now', at: 0, reason: '~R' })), ['drop-link', 'status', 'event:disconnected', 'event:reconnecting', 'dial']);
+  assert.deepEqual(kinds(s.handle({ type: 'redial-now', at: 0, reason: '~R' })), ['drop-link', 'status', 'event:disconnected', 'event:reconnecting', 'dial', 'schedule-fresh-attempt']);
   const s2 = attachedSupervisor();
   const effects = s2.handle({ type: 'detach', at: 0 });
   assert.ok(effects.some((e) => e.type === 'exit' && e.code === 255 && e.reason === 'detached'));
