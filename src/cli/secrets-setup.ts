@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { ResolvedSshConfig } from '../config/types.js';
-import { accountsOf, describeAccount, passwordAccount } from '../credentials/accounts.js';
+import { accountsOf, describeAccount, passwordAccount, secretDestination } from '../credentials/accounts.js';
 import { KeychainBacking } from '../credentials/keychain-backing.js';
 import { keychainReason } from '../credentials/keyring-store.js';
 import { openCredentialStore, type OpenedStore } from '../credentials/open-store.js';
@@ -33,14 +33,16 @@ export async function openSecrets(
 /**
  * `--forget`: deletes the destination's password, its keyboard-interactive answers and
  * the passphrases of the keys it uses (see credentials/accounts.ts), prints one line
- * saying what went, and returns the exit status (0). Never connects.
+ * saying what went, and returns the exit status (0). Never connects. The items are those
+ * a login would use: under HostKeyAlias when one is set (docs/BEHAVIOUR.md §6), whatever
+ * host key they are bound to.
  */
 export async function forgetSecrets(
-  cfg: Pick<ResolvedSshConfig, 'user' | 'hostName' | 'port' | 'identityFiles'>,
+  cfg: Pick<ResolvedSshConfig, 'user' | 'hostName' | 'port' | 'identityFiles' | 'hostKeyAlias'>,
   out: { write(s: string): unknown } = process.stdout,
   open: StoreOpener = () => openCredentialStore(),
 ): Promise<number> {
-  const dest = { user: cfg.user, host: cfg.hostName, port: cfg.port };
+  const dest = secretDestination(cfg);
   const name = passwordAccount(dest);
   const { store, unreachable } = await open();
   if (unreachable !== undefined) {

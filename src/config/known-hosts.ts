@@ -22,6 +22,16 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? name : `[${name}]:${port}`;
 }
 
+/**
+ * The name and port a server's host key is looked up and recorded under: HostKeyAlias
+ * when set, and then without the port (OpenSSH's get_hostfile_hostname_ipaddr), else
+ * HostName and Port. The stored secrets of that server are filed under the same name
+ * (credentials/accounts.ts).
+ */
+export function hostKeyIdentity(cfg: { hostName: string; port: number; hostKeyAlias?: string | undefined }): { host: string; port: number } {
+  return cfg.hostKeyAlias !== undefined ? { host: cfg.hostKeyAlias, port: 22 } : { host: cfg.hostName, port: cfg.port };
+}
+
 /** Parsed entries of one file; missing or unreadable files (permissions...) have none. */
 function readEntries(file: string): KnownHostsEntry[] {
   let text: string;

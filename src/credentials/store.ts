@@ -8,6 +8,8 @@
  *   user@host:port                      the account password (docs/BEHAVIOUR.md §6)
  *   kbd:user@host:port:<prompt>         a password-like keyboard-interactive answer
  *   passphrase:<absolute key path>      an encrypted private key's passphrase
+ * A store keeps whatever string it is given: the first two are handed to it sealed with
+ * the fingerprint of the host key that accepted them (envelope.ts, keychain-backing.ts).
  */
 
 /** The keychain service name of every stayssh item (docs/BEHAVIOUR.md §6). */

@@ -10,6 +10,13 @@
  * password, its keyboard-interactive answers) are dropped from the cache — and from the
  * keychain when they came from there — before the next attempt asks again. What survives
  * a successful dial is what the server accepted (SecretCache.accepted()).
+ *
+ * Passwords and keyboard-interactive answers belong to one server: each is held, stored
+ * and recalled with the fingerprint of the host key this connection verified, so a
+ * secret accepted by one machine is never sent to another that shares its name
+ * (docs/BEHAVIOUR.md §6). ssh2 calls the authHandler only after the key exchange, and the
+ * key exchange completes only after hostVerifier (the HostKeyGate) said yes: the key is
+ * known by the time a secret is looked up.
  */
 import { printableText } from '../contracts/printable.js';
 import ssh2 from './ssh2.js';
@@ -17,7 +24,8 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveCallback,
 import { FilteredAgent } from './agent.js';
 import { loadIdentity, publicBlobOf, type IdentitySource } from './identities.js';
 import type { Prompter, SecretCache } from './prompter.js';
-import { kbdAccount, passwordAccount } from '../credentials/accounts.js';
+import { kbdAccount, passwordAccount, type Destination } from '../credentials/accounts.js';
+import { fingerprintSha256 } from '../config/known-hosts.js';
 
 const { OpenSSHAgent } = ssh2;
 
@@ -26,8 +34,16 @@ const PASSWORD_TRIES = 3;
 
 export interface AuthOptions {
   user: string;
+  /** HostName, for the password question (as ssh asks it). */
   host: string;
   port: number;
+  /** Where this server's secrets are filed: the user at the host key's name (credentials/accounts.ts). */
+  account: Destination;
+  /**
+   * The host key the gate verified on this connection; undefined until it did (then
+   * nothing stored is sent and nothing typed is kept).
+   */
+  hostKey(): Buffer | undefined;
   identities: IdentitySource[];
   identitiesOnly: boolean;
   agentSocket: string | undefined;
@@ -46,8 +62,14 @@ export interface AuthOptions {
 type Attempt = { method: string; build: (used: Set<string>) => Promise<AnyAuthMethod | undefined> };
 
 /** Cache key of the account's password: `user@host:port`, as the keychain uses (docs/BEHAVIOUR.md §6). */
-export function accountKey(o: Pick<AuthOptions, 'user' | 'host' | 'port'>): string {
-  return passwordAccount(o);
+export function accountKey(o: Pick<AuthOptions, 'account'>): string {
+  return passwordAccount(o.account);
+}
+
+/** The SHA256 fingerprint of this connection's verified host key: what its secrets are bound to. */
+function boundTo(o: AuthOptions): string | undefined {
+  const key = o.hostKey();
+  return key !== undefined && key.length > 0 ? fingerprintSha256(key) : undefined;
 }
 
 function publickeyAttempts(o: AuthOptions): Attempt[] {
@@ -81,13 +103,15 @@ function passwordAttempts(o: AuthOptions): Attempt[] {
   return Array.from({ length: PASSWORD_TRIES }, (_, i) => ({
     method: 'password',
     build: async (used) => {
+      const hostKey = boundTo(o);
       // After a refusal the handler has already dropped the password: this asks again.
-      let password = await o.secrets.recall(key);
+      // Stored for another host key (or before secrets were bound to one): asked for too.
+      let password = hostKey !== undefined ? await o.secrets.recall(key, hostKey) : undefined;
       if (password === undefined) {
         if (!o.prompter) return undefined;
         if (i > 0) o.warn('Permission denied, please try again.');
         password = await o.prompter.secret(`${o.user}@${o.host}'s password: `);
-        o.secrets.set(key, password);
+        if (hostKey !== undefined) o.secrets.set(key, password, hostKey);
       }
       used.add(key);
       return { type: 'password', username: o.user, password };
@@ -102,18 +126,20 @@ function isPasswordPrompt(prompt: string): boolean {
 
 function keyboardInteractiveAttempt(o: AuthOptions): Attempt {
   const answer = async (p: Prompt, used: Set<string>): Promise<string> => {
-    const cacheKey = kbdAccount(o, p.prompt);
-    const reusable = isPasswordPrompt(p.prompt);
+    const cacheKey = kbdAccount(o.account, p.prompt);
+    const hostKey = boundTo(o);
+    // Only with a verified host key is an answer reused or kept (docs/BEHAVIOUR.md §6).
+    const reusable = isPasswordPrompt(p.prompt) && hostKey !== undefined;
     // The same question twice in one exchange: the server did not like the answer.
-    if (reusable && used.has(cacheKey)) o.secrets.delete(cacheKey);
-    const cached = reusable ? await o.secrets.recall(cacheKey) : undefined;
+    if (reusable && used.has(cacheKey)) o.secrets.delete(cacheKey, hostKey);
+    const cached = reusable ? await o.secrets.recall(cacheKey, hostKey) : undefined;
     if (reusable) used.add(cacheKey);
     if (cached !== undefined) return cached;
     if (!o.prompter) throw new Error('no terminal to answer keyboard-interactive prompts');
     // The prompt is the server's text: shown without its control characters, as ssh does.
     const question = printableText(p.prompt);
     const reply = p.echo ? await o.prompter.line(question) : await o.prompter.secret(question);
-    if (reusable) o.secrets.set(cacheKey, reply);
+    if (reusable) o.secrets.set(cacheKey, reply, hostKey);
     return reply;
   };
   return {
@@ -152,7 +178,7 @@ export function makeAuthHandler(o: AuthOptions): AuthHandlerMiddleware {
   let used = new Set<string>();
   const handler = (authsLeft: string[] | null, partial: boolean | null, done: (m: AnyAuthMethod | false) => void): void => {
     // Called again without partial success: the last attempt was refused.
-    if (!partial) for (const key of used) o.secrets.delete(key);
+    if (!partial) for (const key of used) o.secrets.delete(key, boundTo(o));
     used = new Set();
     void (async () => {
       while (next < attempts.length) {

@@ -3,7 +3,8 @@
  * again with the same pinned host key and the same in-memory secrets: the first dial may
  * ask a person; re-dials reuse what the run already has.
  */
-import { keyTypeOf, knownHostKeyTypes } from '../config/known-hosts.js';
+import { hostKeyIdentity, keyTypeOf, knownHostKeyTypes } from '../config/known-hosts.js';
+import { secretDestination } from '../credentials/accounts.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { agentSocketPath } from './agent.js';
 import { makeAuthHandler } from './auth.js';
@@ -65,8 +66,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
   const prompter = cfg.batchMode ? undefined : ctx.prompter;
   // HostKeyAlias: the name looked up and recorded in known_hosts instead of HostName,
   // without the port (OpenSSH get_hostfile_hostname_ipaddr).
-  const keyHost = cfg.hostKeyAlias ?? cfg.hostName;
-  const keyPort = cfg.hostKeyAlias !== undefined ? 22 : cfg.port;
+  const { host: keyHost, port: keyPort } = hostKeyIdentity(cfg);
   const gate = new HostKeyGate({
     host: keyHost,
     port: keyPort,
@@ -88,6 +88,8 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
     user: cfg.user,
     host: cfg.hostName,
     port: cfg.port,
+    // Filed under the host key's name, and bound to the key itself (docs/BEHAVIOUR.md §6).
+    account: secretDestination(cfg),
     identities,
     identitiesOnly: cfg.identitiesOnly,
     agentSocket,
@@ -112,7 +114,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
         connectTimeoutMs: first ? connectTimeoutMs : Math.min(connectTimeoutMs, REDIAL_CONNECT_TIMEOUT_MS),
         authTimeoutMs: first ? 0 : REDIAL_AUTH_TIMEOUT_MS,
         gate,
-        authHandler: () => makeAuthHandler(authOptions),
+        authHandler: (hostKey) => makeAuthHandler({ ...authOptions, hostKey }),
         forwardAgentSocket: forwardSocket,
         ...(sock ? { sock } : {}),
         ...(watch ? { watch } : {}),

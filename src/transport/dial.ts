@@ -26,7 +26,11 @@ export interface DialOptions {
   /** Deadline for authentication when no person is involved (re-dials), ms; 0 = none. */
   authTimeoutMs: number;
   gate: HostKeyGate;
-  authHandler: () => AuthHandlerMiddleware;
+  /**
+   * A fresh authHandler for this connection, given the host key the gate verified on it
+   * (set before ssh2 finishes the key exchange, so before any authentication).
+   */
+  authHandler: (hostKey: () => Buffer | undefined) => AuthHandlerMiddleware;
   /** Agent socket to forward (-A), or undefined. */
   forwardAgentSocket: string | undefined;
   /** A ready stream to run SSH over instead of TCP (ProxyJump); host/port then only name it. */
@@ -90,12 +94,12 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
     const client = new Client();
     // The methods the server still allows, for OpenSSH's "Permission denied (publickey,password)".
     let methodsLeft: string[] | null = null;
-    const handler = o.authHandler() as unknown as (left: string[] | null, partial: boolean, next: unknown) => void;
+    let hostKey: Buffer | undefined;
+    const handler = o.authHandler(() => hostKey) as unknown as (left: string[] | null, partial: boolean, next: unknown) => void;
     const recordingHandler = (left: string[] | null, partial: boolean, next: unknown) => {
       if (left) methodsLeft = left;
       handler(left, partial, next);
     };
-    let hostKey: Buffer | undefined;
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;

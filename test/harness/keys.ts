@@ -43,3 +43,15 @@ export function knownHostsEntry(host: string, port: number, publicLine: string):
   const name = port === 22 ? host : `[${host}]:${port}`;
   return `${name} ${type ?? ''} ${blob ?? ''}`;
 }
+
+/**
+ * The SHA256 fingerprint ssh-keygen -l prints (`SHA256:...`) for a public key line or a
+ * known_hosts line: computed by OpenSSH itself, so a test does not check stayssh's
+ * fingerprints against stayssh's own arithmetic.
+ */
+export async function fingerprintOf(line: string): Promise<string> {
+  const out = await runOk('ssh-keygen', ['-l', '-E', 'sha256', '-f', '-'], { input: `${line}\n` });
+  const fingerprint = /SHA256:[A-Za-z0-9+/]+/.exec(out)?.[0];
+  if (fingerprint === undefined) throw new Error(`ssh-keygen -l printed no SHA256 fingerprint: ${out}`);
+  return fingerprint;
+}

@@ -42,6 +42,36 @@ const BUS_CONFIG = (dir: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop/
 </busconfig>
 `;
 
+/**
+ * A password or keyboard-interactive answer as stayssh stores it (docs/BEHAVIOUR.md §6,
+ * docs/DECISIONS.md): the secret and the SHA256 fingerprint of the host key that accepted
+ * it, in a v1 JSON envelope. Read and written here on their own, so a test states the
+ * stored format instead of borrowing the code under test.
+ */
+export interface BoundSecret {
+  fingerprint: string;
+  secret: string;
+}
+
+/** The envelope in a stored item, or undefined (nothing stored, or not an envelope: a bare secret). */
+export function boundSecret(stored: string | undefined): BoundSecret | undefined {
+  if (stored === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored);
+  } catch {
+    return undefined;
+  }
+  const e = parsed as { v?: unknown; fingerprint?: unknown; secret?: unknown } | null;
+  if (e?.v !== 1 || typeof e.fingerprint !== 'string' || typeof e.secret !== 'string') return undefined;
+  return { fingerprint: e.fingerprint, secret: e.secret };
+}
+
+/** The value stayssh would store for `secret` accepted under `fingerprint`. */
+export function sealedSecret(secret: string, fingerprint: string): string {
+  return JSON.stringify({ v: 1, fingerprint, secret });
+}
+
 export async function startSecretService(): Promise<SecretService> {
   demand(...SECRET_SERVICE_TOOLS);
   const tmp = makeTempDir('keyring');

@@ -10,7 +10,8 @@ import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 import { runStayssh } from '../harness/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { boundSecret, startSecretService, type SecretService } from '../harness/secret-service.js';
+import { fingerprintOf } from '../harness/keys.js';
 import { shellSays, leaveShell, countMatches } from '../harness/shell-steps.js';
 import { loginPassword } from '../harness/login-user.js';
 import { needs } from '../harness/requirements.js';
@@ -23,6 +24,8 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
   let keyring: SecretService;
   let env: Record<string, string>;
   let account: string;
+  /** SHA256 fingerprint of the server's host key: the answer is stored bound to it. */
+  let hostKey: string;
   let fx: ProxiedSshd;
 
   before(async () => {
@@ -31,6 +34,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     keyring = await startSecretService();
     env = { ...fx.env, ...keyring.env };
     account = `kbd:${sshd.user}@127.0.0.1:${proxy.port}:Password:`;
+    hostKey = await fingerprintOf(sshd.hostKeyPubs[0] ?? '');
   });
   after(async () => {
     await keyring?.close();
@@ -57,7 +61,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
     await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'kbd-first');
-    assert.equal(await keyring.lookup(account), password);
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password });
     for (let cut = 1; cut <= 2; cut++) {
       proxy.reset();
       await shellSays(term, `kbd-after-reset-${cut}`);
@@ -70,7 +74,7 @@ describe('keyboard-interactive re-authentication (PAM) and the keychain', () => 
 
   test('the next run answers PAM from the keychain; --forget removes the answer', needs('root'), async () => {
     const password = loginPassword(sshd);
-    assert.equal(await keyring.lookup(account), password, 'the previous test stored it');
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password }, 'the previous test stored it');
     const term = await open([]);
     const screen = await shellSays(term, 'kbd-second-run');
     assert.equal(countMatches(screen, PAM_PROMPT), 0, `no prompt:\n${screen}`);

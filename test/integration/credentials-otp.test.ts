@@ -14,7 +14,8 @@ import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
 import { staysshCommandLine } from '../harness/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { boundSecret, startSecretService, type SecretService } from '../harness/secret-service.js';
+import { fingerprintOf } from '../harness/keys.js';
 import { OTP_QUESTION, PASSWORD_QUESTION, startOtpServer, type OtpServer } from '../harness/otp-server.js';
 import { shellSays } from '../harness/shell-steps.js';
 
@@ -31,6 +32,8 @@ describe('one-time codes and prompts during an attached session', () => {
   let tmp: TempDir;
   let env: Record<string, string>;
   let knownHosts: string;
+  /** SHA256 fingerprint of the server's host key: stored answers are bound to it. */
+  let hostKey: string;
   const terminals: Terminal[] = [];
 
   before(async () => {
@@ -41,6 +44,7 @@ describe('one-time codes and prompts during an attached session', () => {
     env = { ...(isolatedClientEnv(tmp.path) as Record<string, string>), ...keyring.env };
     knownHosts = tmp.join('known_hosts');
     writeFileSync(knownHosts, `${server.knownHostsLine('127.0.0.1', proxy.port)}\n`);
+    hostKey = await fingerprintOf(server.knownHostsLine('127.0.0.1', proxy.port));
   });
   after(async () => {
     for (const t of terminals) await t.close();
@@ -113,7 +117,7 @@ describe('one-time codes and prompts during an attached session', () => {
     assert.equal(server.asked.get(PASSWORD_QUESTION), 3, 'the server asked for the password at every login');
 
     const account = `${server.user}@127.0.0.1:${proxy.port}`;
-    assert.equal(await keyring.lookup(`kbd:${account}:Password:`), PASSWORD, 'the password answer was stored');
+    assert.deepEqual(boundSecret(await keyring.lookup(`kbd:${account}:Password:`)), { fingerprint: hostKey, secret: PASSWORD }, 'the password answer was stored');
     assert.equal(await keyring.lookup(`kbd:${account}:Verification code:`), undefined, 'the code never is');
   });
 
@@ -132,7 +136,7 @@ describe('one-time codes and prompts during an attached session', () => {
     assert.ok(!screen.includes('otp-test-password-2'), `the new password never shows:\n${screen}`);
     assert.doesNotMatch(screen, /not found/);
     const account = `kbd:${server.user}@127.0.0.1:${proxy.port}:Password:`;
-    assert.equal(await keyring.lookup(account), 'otp-test-password-2', 'the keychain follows the new password');
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: 'otp-test-password-2' }, 'the keychain follows the new password');
     await term.type('exit');
     await term.press('Enter');
     assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 0, signal: null });

@@ -3,6 +3,8 @@
 // One prompt at start; link resets re-authenticate silently; with --remember the next run
 // asks nothing; a stored password the server refuses is erased and asked for again;
 // --forget removes it without connecting; with no D-Bus at all, one note and a working login.
+// The keychain holds the password with the fingerprint of the host key that accepted it
+// (docs/BEHAVIOUR.md §6; another key is refused the password: credentials-host-key.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type SshdHandle } from '../harness/sshd.js';
@@ -10,7 +12,8 @@ import { startProxiedSshd, type ProxiedSshd } from '../harness/proxied-sshd.js';
 import { type FaultProxy } from '../harness/fault-proxy.js';
 import type { Terminal } from '../harness/terminal.js';
 import { runStayssh } from '../harness/stayssh-cli.js';
-import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { boundSecret, sealedSecret, startSecretService, type SecretService } from '../harness/secret-service.js';
+import { fingerprintOf } from '../harness/keys.js';
 import { shellSays, leaveShell, countMatches } from '../harness/shell-steps.js';
 import { loginPassword } from '../harness/login-user.js';
 import { needs } from '../harness/requirements.js';
@@ -25,6 +28,8 @@ describe('password re-authentication and the keychain', () => {
   let keyring: SecretService;
   let env: Record<string, string>;
   let account: string;
+  /** SHA256 fingerprint of the server's host key, as ssh-keygen prints it. */
+  let hostKey: string;
   let fx: ProxiedSshd;
 
   before(async () => {
@@ -33,6 +38,7 @@ describe('password re-authentication and the keychain', () => {
     keyring = await startSecretService();
     env = { ...fx.env, ...keyring.env };
     account = `${sshd.user}@127.0.0.1:${proxy.port}`;
+    hostKey = await fingerprintOf(sshd.hostKeyPubs[0] ?? '');
   });
   after(async () => {
     await keyring?.close();
@@ -61,7 +67,7 @@ describe('password re-authentication and the keychain', () => {
     await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'first');
-    assert.equal(await keyring.lookup(account), password, 'stored once accepted');
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password }, 'stored once accepted, with its host key');
 
     for (let cut = 1; cut <= 2; cut++) {
       const before = proxy.connectionsAccepted;
@@ -78,7 +84,7 @@ describe('password re-authentication and the keychain', () => {
 
   test('the next run asks nothing: the password comes from the keychain', needs('root'), async () => {
     const password = loginPassword(sshd);
-    assert.equal(await keyring.lookup(account), password, 'the previous test stored it');
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password }, 'the previous test stored it');
     const term = await open([]);
     const screen = await shellSays(term, 'second-run');
     assert.equal(countMatches(screen, PASSWORD_PROMPT), 0, `no prompt:\n${screen}`);
@@ -87,19 +93,22 @@ describe('password re-authentication and the keychain', () => {
 
   test('a stored password the server refuses is erased and asked for again', needs('root'), async () => {
     const password = loginPassword(sshd);
-    await keyring.store(account, 'not-the-password');
+    // Stored for this very host key, so it is sent: and refused.
+    await keyring.store(account, sealedSecret('not-the-password', hostKey));
+    const logFrom = sshd.logText().length;
     const term = await open(['--remember']);
     await term.waitForText(PASSWORD_PROMPT, { timeoutMs: 15_000 });
+    assert.match(sshd.logText().slice(logFrom), /Failed password for/, 'the stored password was tried first');
     await term.type(password);
     await term.press('Enter');
     await shellSays(term, 'refused-then-asked');
-    assert.equal(await keyring.lookup(account), password, 'the right one replaced the wrong one');
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password }, 'the right one replaced the wrong one');
     await leaveShell(term);
   });
 
   test('--forget removes what --remember stored, without connecting, exit 0', needs('root'), async () => {
     const password = loginPassword(sshd);
-    assert.equal(await keyring.lookup(account), password);
+    assert.deepEqual(boundSecret(await keyring.lookup(account)), { fingerprint: hostKey, secret: password });
     const dialsBefore = proxy.connectionsAccepted;
     const r = await runStayssh(['--forget', ...args()], { env });
     assert.equal(r.code, 0, r.stderr);

@@ -1,12 +1,19 @@
 // Choosing and using the keychain: which store a run gets, the one note when there is no
-// keychain, deadlines on a keychain that never answers, and the account names.
+// keychain, deadlines on a keychain that never answers, the account names, and the
+// envelope that binds a password to the host key it was accepted under.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openCredentialStore, unreachableNote } from '../../src/credentials/open-store.js';
 import { KeyringStore, keychainReason, type KeyringBackend } from '../../src/credentials/keyring-store.js';
 import { KeychainBacking } from '../../src/credentials/keychain-backing.js';
 import { MemoryStore } from '../../src/credentials/memory-store.js';
-import { accountsOf, describeAccount, kbdAccount, passphraseAccount, passwordAccount } from '../../src/credentials/accounts.js';
+import { accountsOf, describeAccount, isHostBound, kbdAccount, passphraseAccount, passwordAccount, secretDestination } from '../../src/credentials/accounts.js';
+import { openSecret, sealSecret } from '../../src/credentials/envelope.js';
+import { fingerprintSha256, hostKeyIdentity } from '../../src/config/known-hosts.js';
+
+/** Fingerprints of two servers' host keys (any bytes do). */
+const FP_A = fingerprintSha256(Buffer.from('host key A'));
+const FP_B = fingerprintSha256(Buffer.from('host key B'));
 
 /** A deadline short enough for a fast test, long enough for an immediate fake answer, ms. */
 const TEST_DEADLINE_MS = 50;
@@ -115,8 +122,8 @@ describe('KeychainBacking', () => {
   test('with --remember and no keychain: one note, however many secrets', async () => {
     const { b, notes, opens } = backing(true, { store: new MemoryStore(), unreachable: 'no Secret Service' });
     await b.ready();
-    assert.equal(await b.recall('u@h:22'), undefined);
-    await b.keep('u@h:22', 'a');
+    assert.equal(await b.recall('u@h:22', FP_A), undefined);
+    await b.keep('u@h:22', 'a', FP_A);
     await b.keep('passphrase:/k', 'b');
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? '', /no OS keychain reachable \(no Secret Service\)/);
@@ -125,11 +132,11 @@ describe('KeychainBacking', () => {
 
   test('without --remember: reads what was stored, stores nothing, says nothing', async () => {
     const { backend, items } = fakeBackend();
-    items.set('stayssh/u@h:22', 'old');
+    items.set('stayssh/u@h:22', sealSecret('old', FP_A));
     const { b, notes } = backing(false, { store: new KeyringStore(backend, TEST_DEADLINE_MS) });
-    assert.equal(await b.recall('u@h:22'), 'old');
-    await b.keep('u@h:22', 'new');
-    assert.equal(items.get('stayssh/u@h:22'), 'old');
+    assert.equal(await b.recall('u@h:22', FP_A), 'old');
+    await b.keep('u@h:22', 'new', FP_A);
+    assert.equal(items.get('stayssh/u@h:22'), sealSecret('old', FP_A));
     const { b: quiet, notes: none } = backing(false, { store: new MemoryStore(), unreachable: 'no Secret Service' });
     await quiet.ready();
     assert.deepEqual([...notes, ...none], []);
@@ -138,8 +145,8 @@ describe('KeychainBacking', () => {
   test('a store that refuses to write: one note naming why, never the secret', async () => {
     const { backend } = fakeBackend({ failSet: true });
     const { b, notes } = backing(true, { store: new KeyringStore(backend, TEST_DEADLINE_MS) });
-    await b.keep('u@h:22', 'hunter2');
-    await b.keep('u@h:22', 'hunter2');
+    await b.keep('u@h:22', 'hunter2', FP_A);
+    await b.keep('u@h:22', 'hunter2', FP_A);
     assert.deepEqual(notes, ['stayssh: could not store in the OS keychain (Secret Service: no result found); kept in memory for this run only']);
   });
 
@@ -177,5 +184,114 @@ describe('account names', () => {
       'kbd:ann@box.example:2222:Password:',
       'passphrase:/home/ann/.ssh/id_ed25519',
     ]);
+  });
+});
+
+describe('the envelope of a host-bound secret', () => {
+  test('sealed with a fingerprint, opened only with the same one', () => {
+    const sealed = sealSecret('hunter2', FP_A);
+    assert.deepEqual(JSON.parse(sealed), { v: 1, fingerprint: FP_A, secret: 'hunter2' });
+    assert.equal(openSecret(sealed, FP_A), 'hunter2');
+    assert.equal(openSecret(sealed, FP_B), undefined);
+  });
+
+  test('any secret survives the round trip', () => {
+    for (const secret of ['', ' spaces ', 'quo"te\\back\nline', '{"v":1}', 'pässwörd ✓']) {
+      assert.equal(openSecret(sealSecret(secret, FP_A), FP_A), secret);
+    }
+  });
+
+  test('what is not a v1 envelope of this key is nothing stored: a bare old-format secret, JSON that is not one, another version', () => {
+    for (const stored of [
+      'hunter2',
+      '12345',
+      'null',
+      '["x"]',
+      JSON.stringify({ fingerprint: FP_A, secret: 's' }),
+      JSON.stringify({ v: 2, fingerprint: FP_A, secret: 's' }),
+      JSON.stringify({ v: 1, fingerprint: FP_A, secret: 42 }),
+      JSON.stringify({ v: 1, secret: 's' }),
+      '',
+    ]) {
+      assert.equal(openSecret(stored, FP_A), undefined, stored);
+    }
+  });
+
+  test('a fingerprint that is not SHA256 opens nothing and seals nothing, and the error names no secret', () => {
+    const sealed = sealSecret('s', FP_A);
+    assert.equal(openSecret(sealed, ''), undefined);
+    assert.equal(openSecret(JSON.stringify({ v: 1, fingerprint: 'MD5:aa', secret: 's' }), 'MD5:aa'), undefined);
+    assert.throws(() => sealSecret('hunter2', 'MD5:aa'), (err: Error) => !err.message.includes('hunter2'));
+  });
+});
+
+describe('KeychainBacking and host keys', () => {
+  function remembering() {
+    const { backend, items } = fakeBackend();
+    const b = new KeychainBacking({ remember: true, open: async () => ({ store: new KeyringStore(backend, TEST_DEADLINE_MS) }), note: () => undefined });
+    return { b, items };
+  }
+
+  test('a password is stored in an envelope with its host key, and recalled only for that key', async () => {
+    const { b, items } = remembering();
+    await b.keep('u@h:22', 'pw', FP_A);
+    assert.deepEqual(JSON.parse(items.get('stayssh/u@h:22') ?? ''), { v: 1, fingerprint: FP_A, secret: 'pw' });
+    assert.equal(await b.recall('u@h:22', FP_A), 'pw');
+    assert.equal(await b.recall('u@h:22', FP_B), undefined);
+    assert.equal(await b.recall('u@h:22'), undefined);
+    assert.equal(await b.recall('kbd:u@h:22:Password:', FP_A), undefined);
+  });
+
+  test('a new key\'s secret replaces the old one in the item', async () => {
+    const { b, items } = remembering();
+    await b.keep('kbd:u@h:22:Password:', 'old', FP_A);
+    await b.keep('kbd:u@h:22:Password:', 'new', FP_B);
+    assert.equal(items.size, 1);
+    assert.equal(await b.recall('kbd:u@h:22:Password:', FP_B), 'new');
+    assert.equal(await b.recall('kbd:u@h:22:Password:', FP_A), undefined);
+  });
+
+  test('a password stored bare by an older stayssh is never recalled', async () => {
+    const { b, items } = remembering();
+    items.set('stayssh/u@h:22', 'legacy');
+    items.set('stayssh/kbd:u@h:22:Password:', 'legacy');
+    assert.equal(await b.recall('u@h:22', FP_A), undefined);
+    assert.equal(await b.recall('kbd:u@h:22:Password:', FP_A), undefined);
+  });
+
+  test('a host-bound secret without a host key is not stored', async () => {
+    const { b, items } = remembering();
+    await b.keep('u@h:22', 'pw');
+    await b.keep('u@h:22', 'pw', 'not a fingerprint');
+    assert.equal(items.size, 0);
+  });
+
+  test('passphrases belong to no host: stored bare, recalled without a host key', async () => {
+    const { b, items } = remembering();
+    await b.keep('passphrase:/k', 'phrase');
+    assert.equal(items.get('stayssh/passphrase:/k'), 'phrase');
+    assert.equal(await b.recall('passphrase:/k'), 'phrase');
+  });
+});
+
+describe('accounts under HostKeyAlias', () => {
+  test('the host key\'s name: HostKeyAlias with port 22 when set, else HostName and Port', () => {
+    assert.deepEqual(hostKeyIdentity({ hostName: 'localhost', port: 2222 }), { host: 'localhost', port: 2222 });
+    assert.deepEqual(hostKeyIdentity({ hostName: 'localhost', port: 2222, hostKeyAlias: 'db.internal' }), { host: 'db.internal', port: 22 });
+    assert.equal(passwordAccount(secretDestination({ user: 'ann', hostName: 'localhost', port: 2222 })), 'ann@localhost:2222');
+    assert.equal(passwordAccount(secretDestination({ user: 'ann', hostName: 'localhost', port: 2222, hostKeyAlias: 'db.internal' })), 'ann@db.internal:22');
+    assert.equal(kbdAccount(secretDestination({ user: 'ann', hostName: 'localhost', port: 2222, hostKeyAlias: 'db-b' }), 'Password:'), 'kbd:ann@db-b:22:Password:');
+  });
+
+  test('two tunnels on one local port, told apart by HostKeyAlias, share no item', () => {
+    const a = passwordAccount(secretDestination({ user: 'ann', hostName: 'localhost', port: 2222, hostKeyAlias: 'db-a' }));
+    const b = passwordAccount(secretDestination({ user: 'ann', hostName: 'localhost', port: 2222, hostKeyAlias: 'db-b' }));
+    assert.notEqual(a, b);
+  });
+
+  test('passwords and keyboard-interactive answers are host-bound, passphrases are not', () => {
+    assert.equal(isHostBound('ann@h:22'), true);
+    assert.equal(isHostBound('kbd:ann@h:22:Password:'), true);
+    assert.equal(isHostBound('passphrase:/home/ann/.ssh/id_ed25519'), false);
   });
 });
