@@ -12,9 +12,12 @@
  * through as output, byte for byte. A well-framed payload that does not decode becomes an
  * `unknown` report (never output: it is ours, and the user must not see it).
  *
- * Bound to an attach (a nonce given): a frame whose `n` is not the nonce was written by
- * something else in the session (docs/BEHAVIOUR.md §7). It is dropped: no report, and no
- * output either, as a terminal would show nothing of an unknown OSC.
+ * Bound to an attach (a nonce given): every frame after the first must carry the nonce
+ * as `n`; one that does not was written by something else in the session
+ * (docs/BEHAVIOUR.md §7). It is dropped: no report, and no output either, as a terminal
+ * would show nothing of an unknown OSC. The first frame (`attached`, or an error) is the
+ * shim's by its place: written on a fresh channel before the multiplexer has the
+ * terminal, and before the shim has read the nonce.
  */
 import { REPORT_END, REPORT_PREFIX, decodeFields, decodeReport } from './report-codec.js';
 import type { ShimReport } from './types.js';
@@ -34,6 +37,7 @@ export class ReportFilter {
   private held: Buffer = EMPTY;
   /** Frames dropped for want of the nonce, for `-v`. */
   forged = 0;
+  private frames = 0;
 
   /** `nonce`: the attach's secret every frame must carry as `n`; absent: no check. */
   constructor(private readonly nonce?: string) {}
@@ -76,7 +80,8 @@ export class ReportFilter {
   }
 
   private admit(payload: string): ShimReport | undefined {
-    if (this.nonce !== undefined && decodeFields(payload)?.get('n') !== this.nonce) {
+    const first = this.frames++ === 0;
+    if (this.nonce !== undefined && !first && decodeFields(payload)?.get('n') !== this.nonce) {
       this.forged++;
       return undefined;
     }

@@ -34,35 +34,38 @@ SHIM_EXTRA_PATH=/usr/local/bin:/opt/homebrew/bin:/opt/local/bin:/usr/pkg/bin
 
 # ---- Reports and small helpers ----
 
-# An attach's reports carry the client's nonce (n=...), which binds them to this attach:
-# output of the session's programs passes through the same terminal and could hold a
-# frame of its own, but cannot know the nonce (docs/BEHAVIOUR.md §7). list, kill and probe
-# run without a terminal and without the session's output: no nonce.
+# Once the attach has the client's nonce, its reports carry it (n=...), which binds them
+# to this attach: output of the session's programs passes through the same terminal and
+# could hold a frame of its own, but cannot know the nonce (docs/BEHAVIOUR.md §7). The
+# one report before it, `attached` or an error, is bound by its place instead: the first
+# frame on a fresh channel, written before the multiplexer has the terminal.
 report() {
-  if [ "$SHIM_OPERATION" = attach ]; then
-    read_nonce
+  if [ -n "$SHIM_NONCE" ]; then
     printf '%s]7777;stayssh;n=%s %s%s' "$SHIM_ESC" "$SHIM_NONCE" "$*" "$SHIM_BEL"
   else
     printf '%s]7777;stayssh;%s%s' "$SHIM_ESC" "$*" "$SHIM_BEL"
   fi
 }
 
-# The nonce is the first line the client sends on the terminal, never in argv or the
-# environment (both readable by the user's other processes in /proc). The client asks
-# for the pty with echo off, so the line is not echoed however early it arrives; it is
-# read in canonical mode, before the terminal goes raw, so read takes just that line.
-# Anything but 32 lowercase hex digits (a stdin that is not the client) leaves it empty,
-# and the client then drops every report.
+# The nonce: 32 hex digits the client sends as the channel's first input, never in argv
+# or the environment (both readable by the user's other processes in /proc). The client
+# asks for the pty with echo off, so it is not echoed however early it arrives. Read raw
+# (dd, not read: see the go-ahead below). Anything else leaves it empty, and the client
+# then drops every later report.
 SHIM_NONCE=
-SHIM_NONCE_READ=
 read_nonce() {
-  [ -n "$SHIM_NONCE_READ" ] && return
-  SHIM_NONCE_READ=1
-  IFS= read -r SHIM_NONCE || SHIM_NONCE=
+  SHIM_NONCE=$(dd bs=1 count=32 2>/dev/null)
   case $SHIM_NONCE in
     *[!0-9a-f]*) SHIM_NONCE= ;;
   esac
   [ ${#SHIM_NONCE} = 32 ] || SHIM_NONCE=
+}
+
+# The terminal's modes for the session: those the attach started with, and echo on (the
+# client asked for the pty without it, for the nonce).
+session_modes() {
+  stty "$1" 2>/dev/null
+  stty echo 2>/dev/null
 }
 
 # Lowercase hex of stdin: how text that may hold anything travels inside a report.
@@ -257,11 +260,6 @@ attach() {
     export TERM
   }
 
-  # The nonce, then the terminal's modes for the session: echo back on (the client asked
-  # for the pty without it, for the nonce), since a new screen session copies them.
-  read_nonce
-  stty echo
-
   # After this report, wait for one byte from the client: tmux flushes the pty's unread
   # output when it takes the terminal (tcflush TCOFLUSH), which under load ate the report.
   # Raw from before the report until the multiplexer has the terminal, so keys sent right
@@ -272,8 +270,11 @@ attach() {
   attach_modes=$(stty -g)
   stty raw -echo
   report t=attached "name=$attach_name" "mux=$attach_mux" "created=$attach_created" "others=$attach_others"
+  # The nonce arrived meanwhile (the client sends it as the channel opens), the go-ahead
+  # right behind it: reading both costs no extra round trip.
+  read_nonce
   dd bs=1 count=1 >/dev/null 2>&1
-  [ "$attach_mux$attach_created" = screen1 ] && stty "$attach_modes"
+  [ "$attach_mux$attach_created" = screen1 ] && session_modes "$attach_modes"
 
   # A new session is created attached: a short command's output is seen, and the shell
   # starts at the terminal's size. Lost a creation race: attach to the winner's.
@@ -283,7 +284,7 @@ attach() {
     "${attach_mux}_attach" "$attach_name"
   fi
   attach_status=$?
-  stty "$attach_modes" 2>/dev/null
+  session_modes "$attach_modes"
   release_agent
 
   if [ -f "$attach_dir/exit" ]; then

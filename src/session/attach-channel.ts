@@ -5,8 +5,8 @@
  * here so the user never sees them. After `attached` the shim waits for one byte from
  * us before it starts the multiplexer (see shim.sh for why).
  *
- * Every report must carry this attach's nonce, sent as the channel's first line, and
- * come in order (docs/BEHAVIOUR.md §7); other frames are dropped.
+ * Every report after the first must carry this attach's nonce, sent as the channel's
+ * first input, and all come in order (docs/BEHAVIOUR.md §7); other frames are dropped.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
@@ -17,16 +17,17 @@ import type { ShimReport } from '../remote/types.js';
 import { attachCommand } from '../remote/shim.js';
 import type { MuxChoice } from '../contracts/mux.js';
 import { sendKeys } from '../transport/channel-send.js';
+import { execWithPty } from '../transport/pty-exec.js';
 
 /** The client's go-ahead after an `attached` report (the shim reads one byte, raw). */
 const ATTACH_ACK = Buffer.from('\n');
 
-/** The nonce's size, bytes: 128 bits, sent as 32 hex digits (what the shim accepts). */
+/** The nonce's size, bytes: 128 bits, sent as 32 hex digits (what the shim reads). */
 const NONCE_BYTES = 16;
 
 /**
- * The pty's modes: echo off, so that the nonce line, which may reach the pty before the
- * shim runs, is never echoed back; the shim turns echo on again once it has read it.
+ * The pty's modes: echo off, so that the nonce, which may reach the pty before the shim
+ * runs, is never echoed back; the shim turns echo on again for the session.
  */
 const PTY_MODES = { ECHO: 0 } as const;
 
@@ -53,11 +54,12 @@ export interface AttachHandlers {
 
 export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
   const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env });
-  const channel = await conn.exec(command, {
-    pty: { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES },
-  });
+  const pty = { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES };
+  const channel = await execWithPty(conn, command, pty);
+  // As soon as the channel is ours, about when the shim's `attached` is on its way back:
+  // the shim reads it behind that report, with the go-ahead (shim.sh).
   const nonce = randomBytes(NONCE_BYTES).toString('hex');
-  sendKeys(channel, Buffer.from(`${nonce}\n`));
+  sendKeys(channel, Buffer.from(nonce));
   const filter = new ReportFilter(nonce);
   const order = new AttachReportOrder();
   let status: number | undefined;

@@ -80,9 +80,9 @@ export class ShimWorld {
     this.drv('new-window', '-d', '-t', 'drv:', '-n', id, boot);
     this.drv('pipe-pane', '-o', '-t', `drv:${id}`, `cat >> '${raw}'`);
     this.waitForEchoOff(`drv:${id}`);
-    // Go, then the attach's nonce as its first line, as the client sends it.
+    // Go, then the attach's nonce as its first input, as the client sends it.
     const nonce = randomBytes(16).toString('hex');
-    this.drv('send-keys', '-t', `drv:${id}`, 'Enter', ';', 'send-keys', '-t', `drv:${id}`, '-l', nonce, ';', 'send-keys', '-t', `drv:${id}`, 'Enter');
+    this.drv('send-keys', '-t', `drv:${id}`, 'Enter', ';', 'send-keys', '-t', `drv:${id}`, '-l', nonce);
     return new ShimTerminal(this, `drv:${id}`, raw, nonce);
   }
 
@@ -123,7 +123,7 @@ export class ShimTerminal {
     private readonly world: ShimWorld,
     readonly target: string,
     private readonly rawFile: string,
-    /** The nonce typed as the attach's first line: its reports carry it. */
+    /** The nonce typed as the attach's first input: its reports after the first carry it. */
     readonly nonce: string,
   ) {}
 

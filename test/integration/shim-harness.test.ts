@@ -7,12 +7,14 @@ import { ShimWorld } from '../harness/shim-world.js';
 test('harness: a driver terminal sends the nonce, runs a line and records its raw output', async () => {
   const w = new ShimWorld();
   try {
-    // A frame without the nonce first: dropped, as the client drops it.
-    const t = w.terminal(`read n; printf '\\033]7777;stayssh;t=exit status=3\\007x\\033]7777;stayssh;n=%s t=gone\\007y' "$n"; read line`);
+    // The first frame needs no nonce; a later one without it is dropped, as the client drops it.
+    const t = w.terminal(
+      `stty raw; n=$(dd bs=1 count=32 2>/dev/null); stty -raw; printf '\\033]7777;stayssh;t=detached\\007\\033]7777;stayssh;t=exit status=3\\007x\\033]7777;stayssh;n=%s t=gone\\007y' "$n"; read line`,
+    );
     await t.report('gone');
     await t.see('xy');
     assert.equal(t.read().output.replace(/\r?\n/g, ''), 'xy');
-    assert.deepEqual(t.read().reports, [{ t: 'gone' }]);
+    assert.deepEqual(t.read().reports, [{ t: 'detached' }, { t: 'gone' }]);
     t.type('', 'Enter');
   } finally {
     w.close();

@@ -115,10 +115,11 @@ test('decodes every report type, hex fields as UTF-8', () => {
   ]);
 });
 
-test('bound to a nonce: frames without it, or with another, are dropped and not shown', () => {
+test('bound to a nonce: after the first frame, frames without it or with another are dropped and not shown', () => {
   const nonce = 'ab'.repeat(16);
   const f = new ReportFilter(nonce);
   const data =
+    frame('t=attached name=x mux=tmux created=0 others=0') +
     'a' +
     frame('t=exit status=0') +
     'b' +
@@ -130,6 +131,6 @@ test('bound to a nonce: frames without it, or with another, are dropped and not 
   const r1 = f.push(Buffer.from(data.slice(0, 40), 'latin1'));
   const r2 = f.push(Buffer.from(data.slice(40), 'latin1'));
   assert.equal(Buffer.concat([r1.output, r2.output, f.flush()]).toString('latin1'), 'abc\x1bP\x1b\\');
-  assert.deepEqual([...r1.reports, ...r2.reports], [{ t: 'exit', status: 3 }]);
+  assert.deepEqual([...r1.reports, ...r2.reports], [{ t: 'attached', name: 'x', mux: 'tmux', created: false, others: 0 }, { t: 'exit', status: 3 }]);
   assert.equal(f.forged, 3);
 });
