@@ -11,6 +11,7 @@ import { makeAuthHandler } from './auth.js';
 import type { Socket } from 'node:net';
 import { StaysshError } from '../errors.js';
 import { dial, type DialWatch } from './dial.js';
+import { ProvenKey } from './proven-key.js';
 import { dialChain, makeHopResolver, resolveJumpChain, type ChainEndpoint, type HopResolver } from './jump.js';
 import type { Connection } from './connection.js';
 import { HostKeyGate } from './host-key-gate.js';
@@ -102,6 +103,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
     warn: ctx.warn,
   };
   const connectTimeoutMs = connectTimeoutOf(cfg);
+  const provenKey = new ProvenKey();
   return {
     gate,
     config: cfg,
@@ -118,6 +120,7 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
         forwardAgentSocket: forwardSocket,
         ...(sock ? { sock } : {}),
         ...(watch ? { watch } : {}),
+        provenKey,
         // After first contact, ask for the pinned key's type so the comparison is like for like.
         preferredHostKeyAlgorithms: gate.pinnedKey
           ? hostKeyAlgorithmsFor([keyTypeOf(gate.pinnedKey)])

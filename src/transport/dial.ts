@@ -10,6 +10,7 @@ import type { AddressFamily } from '../config/types.js';
 import { classifyDialError, type ClassifiedFailure } from './classify-error.js';
 import { Connection } from './connection.js';
 import type { HostKeyGate } from './host-key-gate.js';
+import { signProvenKeyAtOnce, type ProvenKey } from './proven-key.js';
 
 const { Client } = ssh2;
 
@@ -43,6 +44,8 @@ export interface DialOptions {
   preferredHostKeyAlgorithms?: string[];
   debug?: (line: string) => void;
   watch?: DialWatch;
+  /** The key the server accepted on an earlier link: signed at once this time (proven-key.ts). */
+  provenKey?: ProvenKey;
 }
 
 /** What the caller of a dial may see of it in flight, and how it may call it off. */
@@ -150,6 +153,10 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
       agentForward: o.forwardAgentSocket !== undefined,
       debug: o.debug,
     } as ConnectConfig);
+    if (o.provenKey) {
+      const recordProven = signProvenKeyAtOnce(client, o.provenKey);
+      client.once('ready', recordProven);
+    }
     // Same tick as ssh2's own listener, so neither misses the first chunk.
     const answered = o.watch?.answered;
     if (answered) sock.once('data', () => answered());
