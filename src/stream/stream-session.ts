@@ -36,7 +36,8 @@ export async function runStream(o: StreamOptions): Promise<number> {
     retry: o.retry,
     firstLoginWindowMs: o.firstLoginWindowMs,
     clock,
-    // Local stdin is read from the first link on: a first login that fails leaves it unread.
+    // Local stdin that is a terminal is read from the first link on: a first login that
+    // fails leaves it unread, and a password prompt meanwhile has the terminal to itself.
     onEvent: (e) => {
       if (e.event === 'connected' && !wired) wireLocal();
       o.onEvent(e);
@@ -55,8 +56,12 @@ export async function runStream(o: StreamOptions): Promise<number> {
     leave: () => attachment.leave(engine.connection),
   });
   let wired = false;
-  const wireLocal = (): void => {
-    wired = true;
+  let stdinWired = false;
+  // stdin that is not a terminal (a file, a pipe, /dev/null) is read from the start, while
+  // the login runs: when it ends before the first attach (an empty or a small input), the
+  // attach carries its EOF, and no control round trip is needed to declare it later.
+  const wireStdin = (): void => {
+    stdinWired = true;
     cleanups.push(
       listenLocal(o, {
         data: (chunk) => attachment.stdinData(chunk),
@@ -64,6 +69,11 @@ export async function runStream(o: StreamOptions): Promise<number> {
         outputError: (err) => attachment.localOutputFailed(err, engine.connection),
       }),
     );
+  };
+  if ((o.stdin as { isTTY?: boolean }).isTTY !== true) wireStdin();
+  const wireLocal = (): void => {
+    wired = true;
+    if (!stdinWired) wireStdin();
     if (o.onInterrupt) cleanups.push(o.onInterrupt(() => interrupts.interrupt()));
     if (o.onTerminate) cleanups.push(o.onTerminate(() => attachment.leave(engine.connection)));
   };
