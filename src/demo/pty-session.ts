@@ -19,7 +19,7 @@ import type { PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
 /** A resize waits at most this long for stty, ms: it is a local fork, but never hang on it. */
 const STTY_TIMEOUT_MS = 5_000;
 
-function trySignal(pid: number, signal: NodeJS.Signals): void {
+export function trySignal(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {
@@ -38,6 +38,8 @@ export interface SessionContext {
   localPort: number;
   /** Children of this connection, so the server can kill them all on close. */
   children: Set<ChildProcess>;
+  /** Set in the session's environment, over the client's `env` requests. */
+  env?: Record<string, string>;
   /** Told of every child started and ended (the test harness tracks them for cleanup). */
   onSpawn?: (pid: number) => void;
   onExit?: (pid: number) => void;
@@ -96,6 +98,7 @@ function startChild(
     SHELL: shell,
     SSH_CONNECTION: `${o.ctx.remote} 0 127.0.0.1 ${o.ctx.localPort}`,
     ...o.env,
+    ...o.ctx.env,
   };
   let argv: string[];
   if (o.pty) {
