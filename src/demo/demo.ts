@@ -2,22 +2,30 @@
  * `stayssh --demo`: the whole product with no server of one's own. An embedded SSH server
  * on 127.0.0.1 logs the current user into a real shell, held by tmux exactly as on a
  * remote host, behind a link that is cut every 15 s (a reset, then a black hole).
+ *
+ * The demo promises that its session is removed when you leave, however you leave
+ * (docs/BEHAVIOUR.md §2): everything it makes lives in one temp dir, its multiplexer's
+ * sockets too, and teardown() removes it all synchronously, so that it can run from a
+ * signal handler (run-demo.ts) and from process 'exit'.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, hostname, tmpdir } from 'node:os';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519 } from './ed25519-key.js';
 import { resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import { killCommand } from '../remote/shim.js';
-import { startEmbeddedServer } from './embedded-server.js';
-import { BLACKHOLE_MS, CUT_INTERVAL_MS, startFlakyLink } from './flaky-link.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { BLACKHOLE_MS, CUT_INTERVAL_MS, startFlakyLink, type FlakyLink } from './flaky-link.js';
+import { endProcesses, sweepTargets } from './process-sweep.js';
 
 
-/** Local shim calls (tmux check, cleanup) get this long, ms. */
+/** Local shim calls (tmux check) get this long, ms. */
 const LOCAL_CALL_TIMEOUT_MS = 5_000;
+/** Each local command of the teardown (the shim's kill, a tmux kill-server) gets this long, ms. */
+const TEARDOWN_CALL_TIMEOUT_MS = 2_000;
 
 function sh(command: string): Promise<number> {
   return new Promise((resolve) => {
@@ -25,27 +33,87 @@ function sh(command: string): Promise<number> {
   });
 }
 
+/** Runs a teardown command to its end or its deadline, whatever it says. */
+function runQuietly(file: string, args: string[], env: NodeJS.ProcessEnv): void {
+  try {
+    execFileSync(file, args, { env, stdio: 'ignore', timeout: TEARDOWN_CALL_TIMEOUT_MS });
+  } catch {
+    // No such session (it ended with its shell), no server on that socket: nothing to end.
+  }
+}
+
+/** The sockets of the tmux servers under TMUX_TMPDIR `dir` (`tmux-UID/NAME`). */
+function tmuxSockets(dir: string): string[] {
+  const list = (d: string): string[] => {
+    try {
+      return readdirSync(d).map((name) => join(d, name));
+    } catch {
+      return [];
+    }
+  };
+  return list(dir).flatMap(list);
+}
+
 export interface DemoSetup {
   cfg: ResolvedSshConfig;
   intro: string;
-  cleanup(sessionName: string): Promise<void>;
+  /**
+   * Ends the demo's session and its multiplexer server, closes the embedded server (its
+   * `script` processes killed) and the link, ends whatever the session started that is
+   * still there (process-sweep.ts) and removes the temp dir. Synchronous, bounded (a few
+   * seconds at worst, ~100 ms as a rule) and idempotent: run it on every way out.
+   */
+  teardown(): void;
 }
 
-/** Starts the server and the flaky link; returns the config to dial and how to clean up. */
-export async function prepareDemo(localUser: string): Promise<DemoSetup> {
+/**
+ * Starts the server and the flaky link for session `sessionName`; returns the config to
+ * dial and the teardown.
+ */
+export async function prepareDemo(localUser: string, sessionName: string): Promise<DemoSetup> {
   if ((await sh('command -v tmux >/dev/null 2>&1 || command -v screen >/dev/null 2>&1')) !== 0) {
     throw new StaysshError('the demo needs tmux (or screen) installed on this machine: it plays the server');
   }
   const dir = mkdtempSync(join(tmpdir(), 'stayssh-demo-'));
+  // The demo's tmux (or screen) runs on sockets of its own, in its temp dir: never on the
+  // user's `tmux -L stayssh` server (whose sessions it would count, and whose server it
+  // would keep running), and whole to end. The sessions' shells see TMUX_TMPDIR too, so a
+  // tmux started in one goes there as well; the variable marks every process started in
+  // the demo's sessions, for the sweep.
+  const muxEnv = { TMUX_TMPDIR: join(dir, 'tmux'), SCREENDIR: join(dir, 'screen') };
+  for (const d of Object.values(muxEnv)) mkdirSync(d, { mode: 0o700 });
+  let server: EmbeddedServer | undefined;
+  let link: FlakyLink | undefined;
+  let tornDown = false;
+  const teardown = (): void => {
+    if (tornDown) return;
+    tornDown = true;
+    // The shim's environment as the embedded server gives it (pty-session.ts), so that
+    // it finds the session's state dir and multiplexer.
+    const env = { ...process.env, HOME: userInfo().homedir, ...muxEnv };
+    // As `stayssh --kill`: the session ends (its shell gets its hang-up) and its state
+    // dir goes; then any other server on the demo's sockets.
+    runQuietly('/bin/sh', ['-c', killCommand(sessionName)], env);
+    for (const socket of tmuxSockets(muxEnv.TMUX_TMPDIR)) runQuietly('tmux', ['-S', socket, 'kill-server'], env);
+    void link?.close();
+    void server?.close();
+    endProcesses(() => sweepTargets(`TMUX_TMPDIR=${muxEnv.TMUX_TMPDIR}`));
+    rmSync(dir, { recursive: true, force: true });
+  };
   const client = generateEd25519('stayssh-demo');
   const keyPath = join(dir, 'id_ed25519');
-  writeFileSync(keyPath, client.private, { mode: 0o600 });
-  const server = await startEmbeddedServer({ user: localUser, password: null, authorizedKeys: [client.public] });
-  // The status line tells what happens during each cut: printing more would scribble on
-  // the screen that tmux owns.
   // STAYSSH_DEMO_CUT_MS shortens the cycle for the demo's own end-to-end test.
   const interval = Number(process.env['STAYSSH_DEMO_CUT_MS']) || CUT_INTERVAL_MS;
-  const link = await startFlakyLink(server.port, () => undefined, interval);
+  try {
+    writeFileSync(keyPath, client.private, { mode: 0o600 });
+    server = await startEmbeddedServer({ user: localUser, password: null, authorizedKeys: [client.public], env: muxEnv });
+    // The status line tells what happens during each cut: printing more would scribble on
+    // the screen that tmux owns.
+    link = await startFlakyLink(server.port, () => undefined, interval);
+  } catch (err) {
+    teardown();
+    throw err;
+  }
   const knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${link.port} ${server.hostKeyPub}\n`);
   const home = process.env['HOME'] || homedir();
@@ -76,14 +144,5 @@ export async function prepareDemo(localUser: string): Promise<DemoSetup> {
     'Run something that prints (e.g. `top`, or `while sleep 1; do date; done`) and watch it survive.',
     'Leave with Enter, then ~.   (the demo session is removed when you leave)',
   ].join('\n');
-  return {
-    cfg,
-    intro,
-    async cleanup(sessionName: string) {
-      await sh(killCommand(sessionName));
-      await link.close();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { cfg, intro, teardown };
 }

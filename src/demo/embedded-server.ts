@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { generateEd25519 } from './ed25519-key.js';
 import ssh2 from '../transport/ssh2.js';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
-import { handleSession } from './pty-session.js';
+import { handleSession, trySignal } from './pty-session.js';
 
 const { Server, utils } = ssh2;
 
@@ -26,6 +26,8 @@ export interface EmbeddedServerOptions {
   hostKey?: string;
   /** Port on 127.0.0.1 (default: one the kernel picks). */
   port?: number;
+  /** Set in every session's environment, over what the client asks for (the demo's private tmux socket dir). */
+  env?: Record<string, string>;
   onSpawn?: (pid: number) => void;
   onExit?: (pid: number) => void;
 }
@@ -37,6 +39,11 @@ export interface EmbeddedServer {
   readonly hostKeyPub: string;
   readonly hostKeyPrivate: string;
   readonly connections: number;
+  /**
+   * Kills the sessions' processes (SIGKILL), ends the connections, stops listening and
+   * removes its files, all before it returns (so it may run on the way out of a signal
+   * handler); the promise only waits for the listening socket to be closed.
+   */
   close(): Promise<void>;
 }
 
@@ -75,6 +82,7 @@ export async function startEmbeddedServer(o: EmbeddedServerOptions): Promise<Emb
           remote: info.ip,
           localPort: port,
           children,
+          env: o.env,
           onSpawn: o.onSpawn,
           onExit: o.onExit,
         });
@@ -90,7 +98,7 @@ export async function startEmbeddedServer(o: EmbeddedServerOptions): Promise<Emb
     });
   });
 
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     host: LOOPBACK,
     port,
@@ -99,13 +107,13 @@ export async function startEmbeddedServer(o: EmbeddedServerOptions): Promise<Emb
     get connections() {
       return connections;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const child of children) if (child.pid) process.kill(child.pid, 'SIGKILL');
+    close() {
+      if (closed) return closed;
+      for (const child of children) if (child.pid) trySignal(child.pid, 'SIGKILL');
       for (const conn of live) conn.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      closed = new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(ttyDir, { recursive: true, force: true });
+      return closed;
     },
   };
 }

@@ -20,6 +20,7 @@ interface Link {
 
 export interface FlakyLink {
   readonly port: number;
+  /** Stops the cuts and drops every link before it returns; the promise waits for the listener. */
   close(): Promise<void>;
 }
 

@@ -29,7 +29,7 @@ const ECHO_OFF_POLL_MS = 5;
 /** Input is held for at most this long, ms; then it goes in, echo or not. */
 const ECHO_OFF_WAIT_MS = 5_000;
 
-function trySignal(pid: number, signal: NodeJS.Signals): void {
+export function trySignal(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {
@@ -48,6 +48,8 @@ export interface SessionContext {
   localPort: number;
   /** Children of this connection, so the server can kill them all on close. */
   children: Set<ChildProcess>;
+  /** Set in the session's environment, over the client's `env` requests. */
+  env?: Record<string, string>;
   /** Told of every child started and ended (the test harness tracks them for cleanup). */
   onSpawn?: (pid: number) => void;
   onExit?: (pid: number) => void;
@@ -106,6 +108,7 @@ function startChild(
     SHELL: shell,
     SSH_CONNECTION: `${o.ctx.remote} 0 127.0.0.1 ${o.ctx.localPort}`,
     ...o.env,
+    ...o.ctx.env,
   };
   let argv: string[];
   if (o.pty) {
