@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the built CLI (dist/src/cli/main.js and the ~140 modules it imports, with
-// commander, chalk and ora) into one file, dist/stayssh.mjs, which bin/stayssh starts.
+// commander and chalk) into one file, dist/stayssh.mjs, which bin/stayssh starts.
 // Why: Node 20 resolves, reads, compiles and links every ES module on its own; for
 // stayssh's module graph that took ~60 ms of every start (one file: 178 against 239 ms to
 // load, Node's own start being ~85). `npm run build` runs it after `tsc`, and npm's

@@ -35,6 +35,7 @@ export const TOOLS = [
   { name: 'dash', package: 'dash' },
   { name: 'busybox', package: 'busybox' },
   { name: 'shellcheck', package: 'shellcheck' },
+  { name: 'man', package: 'man-db' },
   { name: 'ip', package: 'iproute2', asRoot: true },
   { name: 'useradd', package: 'passwd', asRoot: true },
   { name: 'chpasswd', package: 'passwd', asRoot: true },

@@ -13,7 +13,7 @@ const SHORT_WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'J', 'L', 'R', 'D', '
 /** stayssh's long options that take a value. */
 const LONG_WITH_VALUE = new Set([
   '--session', '--kill', '--mux', '--max-attempts', '--give-up-after', '--backoff-max',
-  '--on-disconnect', '--on-reconnect', '--on-give-up', '--events',
+  '--on-disconnect', '--on-reconnect', '--on-give-up', '--events', '--completion',
 ]);
 
 export interface SplitArgv {

@@ -1,6 +1,7 @@
 /** Everything the command line says, typed. Config files are merged later (config/). */
 
 import type { MuxChoice } from '../contracts/mux.js';
+import type { CompletionShell } from './program.js';
 
 export type { MuxChoice };
 
@@ -37,4 +38,6 @@ export interface CliOptions {
   remember: boolean;
   forget: boolean;
   demo: boolean;
+  /** `--completion SHELL`: print that shell's completion script and exit (completion.ts). */
+  completion: CompletionShell | undefined;
 }

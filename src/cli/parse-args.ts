@@ -6,8 +6,9 @@ import { parseOptionArg } from '../config/option-arg.js';
 import { splitArgv } from './argv-split.js';
 import { buildProgram } from './program.js';
 import type { CliOptions, MuxChoice } from './options.js';
+import type { CompletionShell } from './program.js';
 
-/** Thrown for --help and --version: the text is already printed, exit 0. */
+/** Thrown for -h/--help and --version: the text is already printed, exit 0. */
 export class InformationalExit extends Error {
   constructor(readonly exitCode: number) {
     super('informational exit');
@@ -95,5 +96,6 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
     remember: raw['remember'] === true,
     forget: raw['forget'] === true,
     demo: raw['demo'] === true,
+    completion: str(raw, 'completion') as CompletionShell | undefined,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Mode dispatch: demo, list/kill, forwards only, interactive session, or a command. Each
+ * Mode dispatch: a completion script, demo, list/kill, forwards only, interactive session, or a command. Each
  * mode's runner is imported when chosen: loading all of them (the demo's server, the
  * interactive session, the stream client) took ~50 ms of every start, for one used.
  */
@@ -10,6 +10,7 @@ import { makeHopResolver } from '../transport/jump.js';
 import { ForwardManager } from '../forward/manager.js';
 import { makeLogger } from './logger.js';
 import { parseArgs } from './parse-args.js';
+import { buildProgram } from './program.js';
 import type { CliOptions } from './options.js';
 import { resolveTarget } from './resolve.js';
 import { ttyPrompter } from './tty-prompter.js';
@@ -27,6 +28,11 @@ function wantsTerminal(cli: CliOptions, cfg: ResolvedSshConfig, warn: (t: string
 
 export async function run(argv: string[], version: string): Promise<number> {
   const given = parseArgs(argv, version);
+  if (given.completion !== undefined) {
+    const { completionScript } = await import('./completion.js');
+    process.stdout.write(completionScript(given.completion, buildProgram(version)));
+    return 0;
+  }
   if (given.demo) return (await import('./run-demo.js')).runDemo(given);
   if (given.session !== undefined) validateSessionName(given.session);
   if (given.kill !== undefined) validateSessionName(given.kill);

@@ -76,3 +76,13 @@ export function isIgnoredKeyword(canonical: string): boolean {
 export function allKeywords(): string[] {
   return [...CANONICAL.keys()];
 }
+
+/**
+ * The keywords stayssh acts on that make sense as `-o Keyword=value` (not the block
+ * keywords Host, Match and Include, nor ProxyCommand, which is refused), in their canonical
+ * spelling: what `stayssh -o <TAB>` offers (cli/completion.ts).
+ */
+export function settableKeywords(): string[] {
+  const structural = new Set(['Host', 'Match', 'Include', 'ProxyCommand']);
+  return USED.filter((k) => !structural.has(k));
+}
