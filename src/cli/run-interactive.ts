@@ -43,6 +43,7 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
       create: true,
       command: r.command,
       env: { ...carriedEnv(process.env), ...requestedEnv(cfg, process.env) },
+      expireIdleSeconds: cli.sessionIdleExpiryMs === undefined ? undefined : Math.round(cli.sessionIdleExpiryMs / 1000),
       term: process.env['TERM'] || 'xterm-256color',
     },
     terminal,

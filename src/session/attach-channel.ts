@@ -39,6 +39,8 @@ export interface AttachRequest {
   command: string | undefined;
   /** Carried into the session: LANG, LC_*, COLORTERM. */
   env: Record<string, string>;
+  /** SessionIdleExpiry in seconds: acted on by a creating (first) attach only. */
+  expireIdleSeconds?: number;
   term: string;
   cols: number;
   rows: number;
@@ -52,7 +54,7 @@ export interface AttachHandlers {
 }
 
 export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
-  const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env });
+  const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env, expireIdleSeconds: req.expireIdleSeconds });
   const channel = await conn.exec(command, {
     pty: { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES },
   });

@@ -144,6 +144,9 @@ class PtyAttachment implements Attachment {
       case 'attached': {
         const first = !this.created;
         this.created = true;
+        if (r.expired && first) {
+          this.o.notice(`stayssh: ended ${r.expired.length} detached session(s) idle longer than SessionIdleExpiry: ${r.expired.join(' ')}`);
+        }
         if (r.others > 0 && first) {
           this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: ${this.o.listCommand ?? `stayssh --list ${this.o.connector.config.originalHost}`}`);
         }
