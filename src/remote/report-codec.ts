@@ -71,6 +71,8 @@ export function decodeReport(payload: string): ShimReport {
     }
     case 'detached':
       return { t: 'detached' };
+    case 'text':
+      return { t: 'text' };
     case 'gone':
       return { t: 'gone' };
     case 'error': {

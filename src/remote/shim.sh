@@ -11,7 +11,8 @@
 #
 # Operations (each answers with report frames, ESC ]7777;stayssh;KEY=VALUE... BEL, on
 # stdout; src/remote/report-codec.ts reads them):
-#   attach NAME MUX CREATE EXPIRY COMMAND [VAR=VALUE...]   create-or-attach, in a terminal
+#   attach NAME MUX CREATE EXPIRY VIEW COMMAND [VAR=VALUE...]
+#                                                          create-or-attach, in a terminal
 #   list [MUX]                                             a `session` report per session
 #   kill NAME                                              end a session
 #   prune AGE                                              end detached sessions older
@@ -20,7 +21,8 @@
 # An error is a report `t=error code=...` and exit status 2.
 #
 # Layout on the server: $SHIM_STATE = ${XDG_STATE_HOME:-$HOME/.local/state}/stayssh,
-# $SHIM_STATE/sessions/NAME/{mux,created,used,cmd,env,exit,screen} (0700), $SHIM_STATE/screenrc,
+# $SHIM_STATE/sessions/NAME/{mux,created,used,cmd,env,exit,screen,text} (0700),
+# $SHIM_STATE/screenrc,
 # $SHIM_STATE/agent.sock (-A). A session runs the session wrapper (session-wrapper.sh),
 # which reads its command and environment from those files and writes `exit`.
 #
@@ -190,6 +192,17 @@ release_agent() {
   ln -sf "$SHIM_STATE/agent.none" "$attach_agent"
 }
 
+# In the text view (the client's output is a pipe or a file, where a multiplexer's
+# drawing is noise), the ended session's text follows a `text` report: tmux's history
+# and last screen, as the session's wrapper kept them (state dir $1). The client shows
+# nothing of the drawing before it.
+session_text() {
+  [ "$attach_view" = text ] || return 0
+  report t=text
+  [ -s "$1/text" ] && print_lines "$(cat "$1/text")"
+  return 0
+}
+
 # Records now as the last use of the session of state dir $1 (when it still has one):
 # SessionIdleExpiry counts a detached session's idle time from there (docs/BEHAVIOUR.md §6).
 mark_used() {
@@ -215,20 +228,23 @@ count_other_sessions() {
   }
 }
 
-# attach NAME MUX CREATE EXPIRY COMMAND [VAR=VALUE...]: reports `attached` (or an
+# attach NAME MUX CREATE EXPIRY VIEW COMMAND [VAR=VALUE...]: reports `attached` (or an
 # error) before the multiplexer takes the terminal, then `exit`, `detached` or `gone`
 # after it. A run's first attach (CREATE=1) with an EXPIRY other than 0 first ends the
 # other detached sessions unused for more than EXPIRY seconds (SessionIdleExpiry).
+# VIEW is `text` when the client's output is not a terminal: see session_text.
 attach() {
-  [ $# -ge 5 ] || fail bad-args "attach needs NAME MUX CREATE EXPIRY CMD"
+  [ $# -ge 6 ] || fail bad-args "attach needs NAME MUX CREATE EXPIRY VIEW CMD"
   attach_name=$1
   attach_requested_mux=$2
   attach_create=$3
   attach_expiry=$4
-  attach_command=$5
-  shift 5
+  attach_view=$5
+  attach_command=$6
+  shift 6
   valid_session_name "$attach_name" || fail bad-name "invalid session name"
   is_number "$attach_expiry" || fail bad-args "attach needs EXPIRY in seconds"
+  case $attach_view in screen | text) ;; *) fail bad-args "unknown view $attach_view" ;; esac
   # The VAR=VALUE arguments that can be carried (a valid name, no newline) stay in "$@",
   # for a new session's environment, and go into this one (the attach client's locale).
   for attach_variable; do
@@ -246,7 +262,7 @@ attach() {
   attach_created=0
   if [ -z "$choose_mux_alive" ] && ! session_alive "$attach_name" "$attach_mux"; then
     # It ended while no client was attached: its status waits in the state dir.
-    [ -f "$attach_dir/exit" ] && [ "$attach_create" != 1 ] && report_exit "$attach_dir"
+    [ -f "$attach_dir/exit" ] && [ "$attach_create" != 1 ] && session_text "$attach_dir" && report_exit "$attach_dir"
     [ "$attach_create" = 1 ] || { rm -rf "$attach_dir"; fail no-session "no session named $attach_name"; }
     attach_created=1
   fi
@@ -314,10 +330,14 @@ attach() {
   attach_ended
 
   if [ -f "$attach_dir/exit" ]; then
-    # screen's "[screen is terminating]": cursor up, erase the line.
-    [ "$attach_mux" = screen ] && printf '%s[A%s[2K' "$SHIM_ESC" "$SHIM_ESC"
-    # The last screen of a tmux session, which tmux cleared when its client ended.
-    [ -s "$attach_dir/screen" ] && print_lines "$(cat "$attach_dir/screen")"
+    if [ "$attach_view$attach_mux" = texttmux ]; then
+      session_text "$attach_dir"
+    else
+      # screen's "[screen is terminating]": cursor up, erase the line.
+      [ "$attach_mux" = screen ] && printf '%s[A%s[2K' "$SHIM_ESC" "$SHIM_ESC"
+      # The last screen of a tmux session, which tmux cleared when its client ended.
+      [ -s "$attach_dir/screen" ] && print_lines "$(cat "$attach_dir/screen")"
+    fi
     report_exit "$attach_dir"
   fi
   if session_alive "$attach_name" "$attach_mux"; then

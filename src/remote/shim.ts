@@ -37,6 +37,11 @@ export interface AttachCommandOptions extends ShimRunOptions {
    * longer are ended first, in the same exec (docs/BEHAVIOUR.md §6). Absent or 0: none.
    */
   expireIdleSeconds?: number;
+  /**
+   * 'text' when the client's output is not a terminal: at the session's end under tmux,
+   * its text (history and last screen) follows a `text` report. Default 'screen'.
+   */
+  view?: 'screen' | 'text';
 }
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -80,7 +85,7 @@ export function attachCommand(opts: AttachCommandOptions): string {
     .filter(([k, v]) => ENV_NAME_RE.test(k) && !v.includes('\n'))
     .map(([k, v]) => `${k}=${v}`);
   const expiry = opts.create ? wholeSeconds(opts.expireIdleSeconds ?? 0) : 0;
-  return shimLine(opts, ['attach', opts.name, opts.mux, opts.create ? '1' : '0', String(expiry), opts.command ?? '', ...env]);
+  return shimLine(opts, ['attach', opts.name, opts.mux, opts.create ? '1' : '0', String(expiry), opts.view ?? 'screen', opts.command ?? '', ...env]);
 }
 
 /** One `session` report per session (both multiplexers for `auto`); prunes stale state. */

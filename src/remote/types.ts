@@ -14,6 +14,11 @@ export type ShimReport =
    * absent when none): both only at a run's first attach (0 and absent on a re-attach).
    */
   | { t: 'attached'; name: string; mux: MuxName; created: boolean; others: number; expired?: string[] }
+  /**
+   * Text view (stdout not a terminal): what follows, up to the end report, is the ended
+   * session's text (tmux's history and last screen), not the multiplexer's drawing.
+   */
+  | { t: 'text' }
   /** The session's shell or command ended with `status`; its state is gone. */
   | { t: 'exit'; status: number }
   /** The attach client returned while the session lives on (taken over or detached). */

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startProxiedSshd } from '../harness/proxied-sshd.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { clientArgs, isolatedClientEnv } from '../harness/ssh-client.js';
 import type { Running } from '../harness/run.js';
@@ -260,4 +261,51 @@ describe('session management: bad input is one line and 255', () => {
       assert.equal(r.stdout, '');
     });
   }
+});
+
+describe('-tt with stdout into a pipe', () => {
+  let sshd: SshdHandle;
+  let tmp: TempDir;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    sshd = await startSshd();
+    tmp = makeTempDir('tidy-pipe');
+    env = isolatedClientEnv(tmp.path);
+  });
+  after(async () => {
+    await sshd?.close();
+    tmp?.close();
+  });
+
+  test('gives the session\'s text as the pty wrote it, with no screen clear or redraw, and its status', async () => {
+    const r = await runStayssh([...clientArgs(sshd, { extra: ['-tt', '--mux', 'tmux'] }), 'echo hello; printf "%s\\n" "two  spaces"; exit 3'], { env });
+    assert.equal(r.code, 3, r.stderr);
+    // What `ssh -tt host CMD | cat` gives: the pty's CR LF, nothing of tmux's drawing.
+    assert.equal(r.stdout, 'hello\r\ntwo  spaces\r\n');
+    assert.equal(r.stderr, '');
+  });
+
+  test('a session that ends during an outage gives its text at the reattach', async () => {
+    const fx = await startProxiedSshd('tidy-pipe-outage');
+    try {
+      const name = 'ended-alone';
+      const args = fx.clientArgs({ options: { ServerAliveInterval: '1', ServerAliveCountMax: '2' }, extra: ['-tt', '--session', name] });
+      const client = startStayssh([...args, 'echo before; read go; echo after; exit 5'], { env: fx.env });
+      const tmuxLs = async () => (await fx.sshd.runAsUser(`tmux -L stayssh ls -F '#{session_name} #{session_attached}' 2>/dev/null`)).stdout;
+      await waitFor(async () => (await tmuxLs()).includes(`${name} 1`), { what: `${name} attached`, timeoutMs: SESSION_START_MS });
+      await fx.proxy.refuse();
+      fx.proxy.reset();
+      await waitFor(async () => (await tmuxLs()).includes(`${name} 0`), { what: `${name} detached by the outage` });
+      // The command ends while no client is attached; its status and text wait on the server.
+      await fx.sshd.runAsUser(`tmux -L stayssh send-keys -t =${name}: Enter`);
+      await waitFor(async () => !(await tmuxLs()).includes(name), { what: `${name} to end` });
+      await fx.proxy.restore();
+      const r = await client.exited;
+      assert.equal(r.code, 5, r.stderr);
+      assert.equal(r.stdout, 'before\r\n\r\nafter\r\n');
+    } finally {
+      await fx.close();
+    }
+  });
 });

@@ -116,10 +116,11 @@ describe('the shim, as written and compacted, under dash', () => {
     step('probe');
     step('list', 'auto');
     step('list', 'bogus');
-    step('attach', 'ended', 'auto', '0', '0', '');
-    step('attach', 'str', 'auto', '1', '0', '');
-    step('attach', 'new', 'tmux', '1', '0', 'echo hi', 'LANG=C.UTF-8');
-    step('attach', 'new', 'tmux', '1', 'soon', '');
+    step('attach', 'ended', 'auto', '0', '0', 'screen', '');
+    step('attach', 'str', 'auto', '1', '0', 'screen', '');
+    step('attach', 'new', 'tmux', '1', '0', 'screen', 'echo hi', 'LANG=C.UTF-8');
+    step('attach', 'new', 'tmux', '1', 'soon', 'screen', '');
+    step('attach', 'new', 'tmux', '1', '0', 'fancy', '');
     step('attach', 'new');
     step('kill', 'live.1');
     step('kill', 'nosuch');
@@ -140,10 +141,11 @@ describe('the shim, as written and compacted, under dash', () => {
     const byStep = new Map(asWritten.map(([s, r, dirs]) => [s, { ...r, dirs }]));
     assert.match(byStep.get('list auto')!.stdout, /t=session name=live\.1 state=detached created=1700000000 mux=tmux command_x=76696d202778207927/);
     assert.deepEqual(byStep.get('list auto')!.dirs, ['collected', 'ended', 'fresh', 'live.1', 'old', 'str', 'young']);
-    assert.equal(byStep.get('attach ended auto 0 0 ')!.status, 7);
-    assert.match(byStep.get('attach ended auto 0 0 ')!.stdout, /t=exit status=7/);
-    assert.match(byStep.get('attach new tmux 1 0 echo hi LANG=C.UTF-8')!.stdout, /code=mux-failed/);
-    assert.match(byStep.get('attach new tmux 1 soon ')!.stdout, /code=bad-args/);
+    assert.equal(byStep.get('attach ended auto 0 0 screen ')!.status, 7);
+    assert.match(byStep.get('attach ended auto 0 0 screen ')!.stdout, /t=exit status=7/);
+    assert.match(byStep.get('attach new tmux 1 0 screen echo hi LANG=C.UTF-8')!.stdout, /code=mux-failed/);
+    assert.match(byStep.get('attach new tmux 1 soon screen ')!.stdout, /code=bad-args/);
+    assert.match(byStep.get('attach new tmux 1 0 fancy ')!.stdout, /code=bad-args/);
     assert.match(byStep.get('kill live.1')!.stdout, /t=killed name=live\.1/);
     // prune ends the old detached session by its creation, whatever its last use; one of
     // unknown age stays.
