@@ -118,6 +118,8 @@ class PtyAttachment implements Attachment {
 
   private async open(conn: Connection, link: AttachLink): Promise<void> {
     const { cols, rows } = this.o.terminal.size();
+    // Until this channel's `attached`: a session's text sent before it is shown.
+    this.drawingHidden = false;
     try {
       const channel = await openAttach(conn, { ...this.o.attach, create: this.o.attach.create && !this.created, cols, rows }, {
         output: (data) => {
