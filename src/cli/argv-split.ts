@@ -12,9 +12,15 @@ const SHORT_WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'J', 'L', 'R', 'D', '
 
 /** stayssh's long options that take a value. */
 const LONG_WITH_VALUE = new Set([
-  '--session', '--kill', '--mux', '--max-attempts', '--give-up-after', '--backoff-max',
-  '--on-disconnect', '--on-reconnect', '--on-give-up', '--events', '--completion',
+  '--session', '--mux', '--max-attempts', '--give-up-after', '--backoff-max',
+  '--on-disconnect', '--on-reconnect', '--on-give-up', '--events', '--completion', '--older-than',
 ]);
+
+/**
+ * Long options whose value may be left out: the next word is theirs unless it is an
+ * option itself (`--kill NAME`, and `--kill --detached`).
+ */
+const LONG_WITH_OPTIONAL_VALUE = new Set(['--kill']);
 
 export interface SplitArgv {
   /** Option tokens, in order, ready for commander. */
@@ -28,6 +34,7 @@ function optionWidth(argv: readonly string[], i: number): number {
   const token = argv[i] ?? '';
   if (token.startsWith('--')) {
     if (token.includes('=')) return 1;
+    if (LONG_WITH_OPTIONAL_VALUE.has(token)) return i + 1 < argv.length && !isOption(argv[i + 1] ?? '') ? 2 : 1;
     return LONG_WITH_VALUE.has(token) && i + 1 < argv.length ? 2 : 1;
   }
   // A cluster of short flags: the first one that takes a value eats the rest of the

@@ -9,9 +9,11 @@ export interface Logger {
   readonly verbosity: number;
 }
 
-export function makeLogger(stream: NodeJS.WritableStream, quiet: boolean, verbosity: number): Logger {
-  // In raw mode a bare LF does not return the carriage; CR LF is right in both modes.
-  const write = (text: string) => stream.write(`${text.replace(/\r?\n/g, '\r\n')}\r\n`);
+export function makeLogger(stream: NodeJS.WritableStream & { isTTY?: boolean }, quiet: boolean, verbosity: number): Logger {
+  // On a terminal CR LF: in raw mode a bare LF does not return the carriage, and CR LF is
+  // right in both modes. Into a file or a pipe, where no terminal mode applies, plain LF.
+  const eol = stream.isTTY === true ? '\r\n' : '\n';
+  const write = (text: string) => stream.write(`${text.replace(/\r?\n/g, eol)}${eol}`);
   return {
     verbosity,
     warn: (text) => {

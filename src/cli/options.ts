@@ -26,7 +26,15 @@ export interface CliOptions {
   session: string | undefined;
   list: boolean;
   json: boolean;
-  kill: string | undefined;
+  /**
+   * `--kill`: the names to end (each `--kill NAME`, then the words after the destination),
+   * or `[]` with `--detached`; undefined without `--kill`.
+   */
+  kill: string[] | undefined;
+  /** `--kill --detached`: end the sessions no client is attached to... */
+  killDetached: boolean;
+  /** ...created more than this long ago (`--older-than`, ms; 0 when not given). */
+  olderThanMs: number;
   mux: MuxChoice | undefined;
   maxAttempts: number | undefined;
   giveUpAfterMs: number | undefined;
@@ -36,6 +44,8 @@ export interface CliOptions {
   onGiveUp: string | undefined;
   events: string | undefined;
   remember: boolean;
+  /** SessionIdleExpiry, from the stayssh config file only (ms). */
+  sessionIdleExpiryMs: number | undefined;
   forget: boolean;
   demo: boolean;
   /** `--completion SHELL`: print that shell's completion script and exit (completion.ts). */

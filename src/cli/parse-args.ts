@@ -52,6 +52,28 @@ function duration(raw: Raw, key: string, flag: string): number | undefined {
   }
 }
 
+/**
+ * `--list`, `--kill` and their companions: which go together (docs/BEHAVIOUR.md §1). A
+ * combination that means nothing is bad input (one line, 255), never silently ignored.
+ */
+function sessionManagement(raw: Raw, command: string[]): Pick<CliOptions, 'kill' | 'killDetached' | 'olderThanMs'> {
+  const list = raw['list'] === true;
+  const killRaw = raw['kill'];
+  const killing = killRaw !== undefined;
+  const detached = raw['detached'] === true;
+  const olderThan = str(raw, 'olderThan');
+  if (raw['json'] === true && !list) throw new StaysshError('--json goes with --list only');
+  if (list && killing) throw new StaysshError('--list and --kill cannot be combined');
+  if (detached && !killing) throw new StaysshError('--detached goes with --kill only (--kill --detached)');
+  if (olderThan !== undefined && !detached) throw new StaysshError('--older-than needs --kill --detached');
+  if (!killing) return { kill: undefined, killDetached: false, olderThanMs: 0 };
+  // Words after the destination are more names: `stayssh host --kill a b c`.
+  const names = [...(Array.isArray(killRaw) ? (killRaw as string[]) : []), ...command];
+  if (detached && names.length > 0) throw new StaysshError(`--kill --detached chooses sessions by their state: name none (got ${names.join(' ')})`);
+  if (!detached && names.length === 0) throw new StaysshError('--kill needs a session name (or --detached)');
+  return { kill: names, killDetached: detached, olderThanMs: duration(raw, 'olderThan', '--older-than') ?? 0 };
+}
+
 export function parseArgs(argv: readonly string[], version: string): CliOptions {
   const split = splitArgv(argv);
   const program = buildProgram(version);
@@ -84,7 +106,7 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
     session: str(raw, 'session'),
     list: raw['list'] === true,
     json: raw['json'] === true,
-    kill: str(raw, 'kill'),
+    ...sessionManagement(raw, split.command),
     mux: str(raw, 'mux') as MuxChoice | undefined,
     maxAttempts: raw['maxAttempts'] as number | undefined,
     giveUpAfterMs: duration(raw, 'giveUpAfter', '--give-up-after'),
@@ -94,6 +116,7 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
     onGiveUp: str(raw, 'onGiveUp'),
     events: str(raw, 'events'),
     remember: raw['remember'] === true,
+    sessionIdleExpiryMs: undefined,
     forget: raw['forget'] === true,
     demo: raw['demo'] === true,
     completion: str(raw, 'completion') as CompletionShell | undefined,

@@ -7,6 +7,8 @@ import { Command, Option } from 'commander';
 import { StaysshError } from '../errors.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** For an option whose value is optional: a bare `--kill` leaves `true` behind. */
+const collectOptional = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 const count = (_: string, previous = 0): number => previous + 1;
 
 function positiveInt(what: string) {
@@ -103,7 +105,9 @@ export function buildProgram(version: string): Command {
     .option('--session <name>', 'attach to session NAME, creating it if absent')
     .option('--list', "list this user's stayssh sessions on the host")
     .option('--json', 'with --list: print JSON')
-    .option('--kill <name>', 'end session NAME')
+    .addOption(new Option('--kill [name]', 'end session NAME (repeatable; words after the destination are more names)').argParser(collectOptional))
+    .option('--detached', 'with --kill and no name: end every session no client is attached to')
+    .option('--older-than <duration>', 'with --kill --detached: only those created longer ago (30m, 12h, 7d, 2w)')
     .addOption(new Option('--mux <mux>', 'auto (tmux, else screen), tmux or screen').choices(['auto', 'tmux', 'screen']))
     .optionsGroup('Reconnecting and scripting:')
     .addOption(new Option('--max-attempts <n>', 'give up after N failed re-dials').argParser(positiveInt('--max-attempts')))

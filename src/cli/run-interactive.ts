@@ -43,6 +43,9 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
       create: true,
       command: r.command,
       env: { ...carriedEnv(process.env), ...requestedEnv(cfg, process.env) },
+      expireIdleSeconds: cli.sessionIdleExpiryMs === undefined ? undefined : Math.round(cli.sessionIdleExpiryMs / 1000),
+      // -tt into a pipe or a file: the session's text, not tmux's drawing (docs/DECISIONS.md).
+      view: process.stdout.isTTY ? 'screen' : 'text',
       term: process.env['TERM'] || 'xterm-256color',
     },
     terminal,

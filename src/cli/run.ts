@@ -35,7 +35,7 @@ export async function run(argv: string[], version: string): Promise<number> {
   }
   if (given.demo) return (await import('./run-demo.js')).runDemo(given);
   if (given.session !== undefined) validateSessionName(given.session);
-  if (given.kill !== undefined) validateSessionName(given.kill);
+  for (const name of given.kill ?? []) validateSessionName(name);
   const cfg = resolveTarget(given);
   const cli = withStaysshConfig(given, cfg.originalHost);
   const log = makeLogger(process.stderr, cli.quiet || cfg.logLevel.toUpperCase() === 'QUIET', cli.verbose);

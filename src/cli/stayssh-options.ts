@@ -21,5 +21,6 @@ export function withStaysshConfig(cli: CliOptions, host: string, env: NodeJS.Pro
     onGiveUp: cli.onGiveUp ?? file.onGiveUp,
     events: cli.events ?? file.events,
     remember: cli.remember || file.remember === true,
+    sessionIdleExpiryMs: file.sessionIdleExpiryMs,
   };
 }

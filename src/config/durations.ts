@@ -1,10 +1,10 @@
 import { StaysshError } from '../errors.js';
 
 /** Milliseconds per unit of a duration; `ms` must be tried before `m`. */
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
- * A duration in milliseconds: `500ms`, `90s`, `10m`, `2h`, `1d`, combined as `1h30m`;
+ * A duration in milliseconds: `500ms`, `90s`, `10m`, `2h`, `1d`, `2w`, combined as `1h30m`;
  * a bare number is seconds (like ssh's time values). Units are case-insensitive.
  */
 export function parseDuration(text: string): number {
@@ -14,7 +14,7 @@ export function parseDuration(text: string): number {
   };
   if (s === '') return fail();
   if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
   let total = 0;
   let consumed = 0;
   for (let m = re.exec(s); m !== null; m = re.exec(s)) {

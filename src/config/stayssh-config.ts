@@ -23,6 +23,8 @@ export interface StaysshFileOptions {
   onGiveUp?: string;
   events?: string;
   remember?: boolean;
+  /** SessionIdleExpiry: detached sessions unused longer than this are ended at a run's first attach. */
+  sessionIdleExpiryMs?: number;
 }
 
 type Field = keyof StaysshFileOptions;
@@ -78,6 +80,15 @@ const KEYS: Readonly<Record<string, KeyDef>> = {
   ongiveup: { field: 'onGiveUp', parse: (_a, rest) => rest },
   events: { field: 'events', parse: (args, _r, k, home) => expandTilde(one(args, k), home, '') },
   remember: { field: 'remember', parse: (args, _r, k) => parseFlag(k, one(args, k)) },
+  sessionidleexpiry: {
+    field: 'sessionIdleExpiryMs',
+    parse: (args, _r, k) => {
+      const ms = duration(args, k);
+      // The shim counts whole seconds; less than one would be none at all.
+      if (ms < 1000) throw new ValueError(`${k} must be at least 1s`);
+      return ms;
+    },
+  },
 };
 
 /** `$XDG_CONFIG_HOME/stayssh/config`, or ~/.config/stayssh/config (XDG: only an absolute value counts). */

@@ -2,7 +2,9 @@
  * The order an attach's reports must come in, and what the client does with the rest
  * (docs/BEHAVIOUR.md §7): one `attached`, then one end (`exit`, `detached`, `gone` or
  * `error`). Before the attach, an end may come alone: an `error`, or the `exit` of a
- * session that ended while no client was attached. Anything else is dropped unacted.
+ * session that ended while no client was attached. One `text` (the ended session's
+ * text follows) may come before an end, after the attach or without one. Anything else
+ * is dropped unacted.
  *
  * The nonce (ReportFilter) already keeps out frames the session's programs wrote; the
  * order is the second fence: even a frame that carried it could not make the client
@@ -17,9 +19,15 @@ const ENDS_BEFORE_ATTACH: ReadonlySet<ShimReport['t']> = new Set(['exit', 'error
 
 export class AttachReportOrder {
   private phase: Phase = 'before-attach';
+  private textSeen = false;
 
   /** True if the client acts on `r`, as the next report of this attach. */
   admit(r: ShimReport): boolean {
+    if (r.t === 'text') {
+      if (this.textSeen || this.phase === 'ended') return false;
+      this.textSeen = true;
+      return true;
+    }
     switch (this.phase) {
       case 'before-attach':
         if (r.t === 'attached') {

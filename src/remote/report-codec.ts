@@ -11,7 +11,7 @@
  * messages) travels hex-encoded in a key ending with `_x` (made by `od | tr` on the
  * server, locale-proof and binary-safe) and is decoded here as UTF-8.
  */
-import type { MuxName, ShimErrorCode, ShimReport } from './types.js';
+import { isValidSessionName, type MuxName, type ShimErrorCode, type ShimReport } from './types.js';
 
 /** Bytes that open a report frame. */
 export const REPORT_PREFIX = Buffer.from('\x1b]7777;stayssh;', 'latin1');
@@ -58,8 +58,12 @@ export function decodeReport(payload: string): ShimReport {
       const m = mux(f.get('mux'));
       const others = int(f.get('others'));
       const created = f.get('created');
+      const expired = (f.get('expired') ?? '').split(/\s+/).filter((n) => n !== '');
       if (!name || !m || others === null || (created !== '0' && created !== '1')) return unknown;
-      return { t: 'attached', name, mux: m, created: created === '1', others };
+      if (!expired.every(isValidSessionName)) return unknown;
+      const report: Extract<ShimReport, { t: 'attached' }> = { t: 'attached', name, mux: m, created: created === '1', others };
+      if (expired.length > 0) report.expired = expired;
+      return report;
     }
     case 'exit': {
       const status = int(f.get('status'));
@@ -67,6 +71,8 @@ export function decodeReport(payload: string): ShimReport {
     }
     case 'detached':
       return { t: 'detached' };
+    case 'text':
+      return { t: 'text' };
     case 'gone':
       return { t: 'gone' };
     case 'error': {

@@ -43,33 +43,49 @@ export class ReportFilter {
   constructor(private readonly nonce?: string) {}
 
   push(chunk: Buffer): FilterResult {
-    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = EMPTY;
     const out: Buffer[] = [];
     const reports: ShimReport[] = [];
-    let emitted = 0; // data[emitted..] not yet copied to out
+    for (const part of this.pushInOrder(chunk)) {
+      if (Buffer.isBuffer(part)) out.push(part);
+      else reports.push(part);
+    }
+    return { output: out.length === 1 ? out[0]! : Buffer.concat(out), reports };
+  }
+
+  /**
+   * The same, in the order the bytes came: output and reports interleaved, so a caller
+   * can tell which output came before a report and which after it.
+   */
+  pushInOrder(chunk: Buffer): Array<Buffer | ShimReport> {
+    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = EMPTY;
+    const parts: Array<Buffer | ShimReport> = [];
+    const output = (from: number, to: number) => {
+      if (to > from) parts.push(data.subarray(from, to));
+    };
+    let emitted = 0; // data[emitted..] not yet handed out
     let i = data.indexOf(ESC);
     while (i !== -1) {
       const verdict = this.frameAt(data, i);
       if (verdict === 'partial') {
-        out.push(data.subarray(emitted, i));
+        output(emitted, i);
         this.held = Buffer.from(data.subarray(i)); // copy: the caller may reuse its chunk
         emitted = data.length;
         break;
       }
       if (typeof verdict === 'number') {
-        out.push(data.subarray(emitted, i));
+        output(emitted, i);
         const payload = data.subarray(i + REPORT_PREFIX.length, verdict).toString('latin1');
         const report = this.admit(payload);
-        if (report) reports.push(report);
+        if (report) parts.push(report);
         emitted = verdict + 1;
         i = data.indexOf(ESC, emitted);
         continue;
       }
       i = data.indexOf(ESC, i + 1);
     }
-    if (emitted < data.length) out.push(data.subarray(emitted));
-    return { output: out.length === 1 ? out[0]! : Buffer.concat(out), reports };
+    output(emitted, data.length);
+    return parts;
   }
 
   /** Bytes still held back (an unfinished frame at end of stream): they are output. */

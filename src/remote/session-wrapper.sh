@@ -17,7 +17,9 @@ wrapper_dir=$1
 
 # Under tmux, the last screen of the pane is kept in SESSION_DIR/screen before the session
 # ends: tmux clears the terminal when its client exits, and the shim prints it back, so
-# the end of a session leaves its last screen on the terminal, as plain ssh does.
+# the end of a session leaves its last screen on the terminal, as plain ssh does. Its
+# whole text (history, wrapped lines joined) goes to SESSION_DIR/text, for a client
+# whose output is not a terminal (the shim's text view).
 wrapper_pane=$TMUX_PANE
 wrapper_tmux=
 [ -n "$wrapper_pane" ] && wrapper_tmux=$(command -v tmux)
@@ -39,5 +41,8 @@ else
 fi
 wrapper_status=$?
 
-[ -n "$wrapper_tmux" ] && "$wrapper_tmux" -L stayssh capture-pane -p -e -t "$wrapper_pane" >"$wrapper_dir/screen" 2>/dev/null
+if [ -n "$wrapper_tmux" ]; then
+  "$wrapper_tmux" -L stayssh capture-pane -p -e -t "$wrapper_pane" >"$wrapper_dir/screen" 2>/dev/null
+  "$wrapper_tmux" -L stayssh capture-pane -p -e -J -S - -t "$wrapper_pane" >"$wrapper_dir/text" 2>/dev/null
+fi
 echo $wrapper_status >"$wrapper_dir/exit"

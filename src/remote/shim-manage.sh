@@ -1,6 +1,7 @@
 # shellcheck shell=sh
-# The shim's operations besides attach (part of the shim: see shim.sh): list, kill and
-# probe. They answer with report frames and need no terminal.
+# The shim's operations besides attach (part of the shim: see shim.sh): list, kill,
+# prune and probe, and the pruning of idle sessions that a run's first attach does. They
+# answer with report frames and need no terminal.
 
 # ---- Tunables ----
 # A state dir whose session is not (or no longer) there is kept this many seconds after
@@ -75,7 +76,7 @@ prune_state_dirs() {
   done
 }
 
-# ---- kill, probe ----
+# ---- kill, prune, probe ----
 
 kill_session() {
   kill_session_name=$1
@@ -92,6 +93,65 @@ kill_session() {
   "${kill_session_mux}_kill" "$kill_session_name" >/dev/null 2>&1
   rm -rf "$kill_session_dir"
   report t=killed "name=$kill_session_name"
+}
+
+# When the session of state dir $1 (created at $2 by its multiplexer's account) was last
+# used, in session_used_time: the later of its creation (session_created_time) and the
+# start or end of its last attach (the `used` file); 0 when neither is known.
+session_used_time() {
+  session_created_time "$1" "$2"
+  session_used_time=$session_created_time
+  session_used_time_last=
+  [ -r "$1/used" ] && read -r session_used_time_last <"$1/used"
+  is_number "$session_used_time_last" && [ "$session_used_time_last" -gt "$session_used_time" ] && session_used_time=$session_used_time_last
+  return 0
+}
+
+# Prints `MUX NAME` for each tmux and screen session with no client attached, other
+# than $3, whose age is more than $2 seconds: counted from its creation ($1 = created)
+# or from its last use ($1 = used, see session_used_time). A session of unknown age is
+# never old.
+old_sessions() {
+  old_sessions_now=$(date +%s)
+  { tmux_list; screen_list; } | while read -r old_sessions_mux old_sessions_attached old_sessions_time old_sessions_name _; do
+    [ "$old_sessions_attached" = 0 ] || continue
+    [ "$old_sessions_name" = "$3" ] && continue
+    valid_session_name "$old_sessions_name" || continue
+    session_used_time "$SHIM_STATE/sessions/$old_sessions_name" "$old_sessions_time"
+    old_sessions_time=$session_created_time
+    [ "$1" = used ] && old_sessions_time=$session_used_time
+    [ "$old_sessions_time" -gt 0 ] && [ $((old_sessions_now - old_sessions_time)) -gt "$2" ] && print_lines "$old_sessions_mux $old_sessions_name"
+  done
+}
+
+# True if session $1 of multiplexer $2 lives with no client attached.
+is_detached() {
+  "${2}_list" | (
+    while read -r _ is_detached_attached _ is_detached_name _; do
+      [ "$is_detached_name" = "$1" ] && [ "$is_detached_attached" = 0 ] && exit 0
+    done
+    exit 1
+  )
+}
+
+# Ends the sessions old_sessions prints (same arguments), each asked once more just
+# before: one attached meanwhile is left alone. Prints their names.
+end_old_sessions() {
+  # shellcheck disable=SC2046 # MUX NAME pairs: names hold no blank and no glob character
+  set -- $(old_sessions "$@")
+  while [ $# -ge 2 ]; do
+    is_detached "$2" "$1" && "${1}_kill" "$2" >/dev/null 2>&1 && rm -rf "$SHIM_STATE/sessions/$2" && print_lines "$2"
+    shift 2
+  done
+}
+
+# prune AGE: ends the tmux and screen sessions with no client attached that were created
+# more than AGE seconds ago, a `killed` report for each.
+prune() {
+  is_number "$1" || fail bad-args "prune needs an age in seconds"
+  for prune_name in $(end_old_sessions created "$1" ""); do
+    report t=killed "name=$prune_name"
+  done
 }
 
 probe() {

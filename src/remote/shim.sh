@@ -11,14 +11,18 @@
 #
 # Operations (each answers with report frames, ESC ]7777;stayssh;KEY=VALUE... BEL, on
 # stdout; src/remote/report-codec.ts reads them):
-#   attach NAME MUX CREATE COMMAND [VAR=VALUE...]   create-or-attach, in a terminal
-#   list [MUX]                                      a `session` report per session
-#   kill NAME                                       end a session
-#   probe                                           which multiplexers, which versions
+#   attach NAME MUX CREATE EXPIRY VIEW COMMAND [VAR=VALUE...]
+#                                                          create-or-attach, in a terminal
+#   list [MUX]                                             a `session` report per session
+#   kill NAME                                              end a session
+#   prune AGE                                              end detached sessions older
+#                                                          than AGE seconds
+#   probe                                                  which multiplexers, which versions
 # An error is a report `t=error code=...` and exit status 2.
 #
 # Layout on the server: $SHIM_STATE = ${XDG_STATE_HOME:-$HOME/.local/state}/stayssh,
-# $SHIM_STATE/sessions/NAME/{mux,created,cmd,env,exit,screen} (0700), $SHIM_STATE/screenrc,
+# $SHIM_STATE/sessions/NAME/{mux,created,used,cmd,env,exit,screen,text} (0700),
+# $SHIM_STATE/screenrc,
 # $SHIM_STATE/agent.sock (-A). A session runs the session wrapper (session-wrapper.sh),
 # which reads its command and environment from those files and writes `exit`.
 #
@@ -191,6 +195,33 @@ release_agent() {
   ln -sf "$SHIM_STATE/agent.none" "$attach_agent"
 }
 
+# In the text view (the client's output is a pipe or a file, where a multiplexer's
+# drawing is noise), the ended session's text follows a `text` report: tmux's history
+# and last screen, as the session's wrapper kept them (state dir $1). The client shows
+# nothing of the drawing before it.
+session_text() {
+  [ "$attach_view" = text ] || return 0
+  # Before an attach (the session ended while none was) there is no drawing to mark the
+  # end of, and no nonce yet: the only frame allowed without it is the exit that follows.
+  [ -n "$SHIM_NONCE" ] && report t=text
+  [ -s "$1/text" ] && print_lines "$(cat "$1/text")"
+  return 0
+}
+
+# Records now as the last use of the session of state dir $1 (when it still has one):
+# SessionIdleExpiry counts a detached session's idle time from there (docs/BEHAVIOUR.md §6).
+mark_used() {
+  [ -d "$1" ] || return 0
+  { date +%s >"$1/used"; } 2>/dev/null
+  return 0
+}
+
+# The attach ends: by the multiplexer's client returning, or by a hang-up or TERM.
+attach_ended() {
+  release_agent
+  mark_used "$attach_dir"
+}
+
 # Prints how many detached sessions other than $1 the user has, both multiplexers.
 count_other_sessions() {
   { tmux_list; screen_list; } | {
@@ -202,16 +233,23 @@ count_other_sessions() {
   }
 }
 
-# attach NAME MUX CREATE COMMAND [VAR=VALUE...]: reports `attached` (or an error) before
-# the multiplexer takes the terminal, then `exit`, `detached` or `gone` after it.
+# attach NAME MUX CREATE EXPIRY VIEW COMMAND [VAR=VALUE...]: reports `attached` (or an
+# error) before the multiplexer takes the terminal, then `exit`, `detached` or `gone`
+# after it. A run's first attach (CREATE=1) with an EXPIRY other than 0 first ends the
+# other detached sessions unused for more than EXPIRY seconds (SessionIdleExpiry).
+# VIEW is `text` when the client's output is not a terminal: see session_text.
 attach() {
-  [ $# -ge 4 ] || fail bad-args "attach needs NAME MUX CREATE CMD"
+  [ $# -ge 6 ] || fail bad-args "attach needs NAME MUX CREATE EXPIRY VIEW CMD"
   attach_name=$1
   attach_requested_mux=$2
   attach_create=$3
-  attach_command=$4
-  shift 4
+  attach_expiry=$4
+  attach_view=$5
+  attach_command=$6
+  shift 6
   valid_session_name "$attach_name" || fail bad-name "invalid session name"
+  is_number "$attach_expiry" || fail bad-args "attach needs EXPIRY in seconds"
+  case $attach_view in screen | text) ;; *) fail bad-args "unknown view $attach_view" ;; esac
   # The VAR=VALUE arguments that can be carried (a valid name, no newline) stay in "$@",
   # for a new session's environment, and go into this one (the attach client's locale).
   for attach_variable; do
@@ -229,7 +267,7 @@ attach() {
   attach_created=0
   if [ -z "$choose_mux_alive" ] && ! session_alive "$attach_name" "$attach_mux"; then
     # It ended while no client was attached: its status waits in the state dir.
-    [ -f "$attach_dir/exit" ] && [ "$attach_create" != 1 ] && report_exit "$attach_dir"
+    [ -f "$attach_dir/exit" ] && [ "$attach_create" != 1 ] && session_text "$attach_dir" && report_exit "$attach_dir"
     [ "$attach_create" = 1 ] || { rm -rf "$attach_dir"; fail no-session "no session named $attach_name"; }
     attach_created=1
   fi
@@ -241,20 +279,27 @@ attach() {
   [ -S "$SSH_AUTH_SOCK" ] || attach_agent=
   [ -n "$attach_agent" ] && set -- "$@" "SSH_AUTH_SOCK=$attach_agent"
   [ $attach_created = 1 ] && make_state_dir "$attach_dir" "$attach_mux" "$attach_command" "$@"
+  mark_used "$attach_dir"
   attach_agent_socket=$SSH_AUTH_SOCK
   if [ -n "$attach_agent" ] && ln -sf "$attach_agent_socket" "$attach_agent"; then
     export SSH_AUTH_SOCK="$attach_agent"
-    # A hang-up (the link died) ends the shim here too, so the link is re-pointed then.
-    trap 'release_agent; exit 129' HUP
-    trap 'release_agent; exit 143' TERM
   else
     attach_agent=
   fi
+  # A hang-up (the link died) ends the shim here too: the agent link is re-pointed and
+  # the end of the attach recorded then as well.
+  trap 'attach_ended; exit 129' HUP
+  trap 'attach_ended; exit 143' TERM
 
-  # Other detached sessions, for the client's notice at a run's first attach (CREATE=1): a
-  # re-attach (CREATE=0) skips the count and its two execs, `tmux ls` and `screen -ls`.
+  # At a run's first attach (CREATE=1), in the same exec: the sessions idle past EXPIRY
+  # are ended, then the other detached ones counted for the client's notice. A re-attach
+  # (CREATE=0) does neither, and skips their execs (`tmux ls`, `screen -ls`).
+  attach_expired=
   attach_others=0
-  [ "$attach_create" = 1 ] && attach_others=$(count_other_sessions "$attach_name")
+  if [ "$attach_create" = 1 ]; then
+    [ "$attach_expiry" -gt 0 ] && attach_expired=$(end_old_sessions used "$attach_expiry" "$attach_name")
+    attach_others=$(count_other_sessions "$attach_name")
+  fi
   has_terminfo "$TERM" || {
     if has_terminfo xterm-256color; then TERM=xterm-256color; else TERM=xterm; fi
     export TERM
@@ -269,7 +314,7 @@ attach() {
   # bash's read takes more than its line from a raw tty, swallowing the keys behind it.
   attach_modes=$(stty -g)
   stty raw -echo
-  report t=attached "name=$attach_name" "mux=$attach_mux" "created=$attach_created" "others=$attach_others"
+  report t=attached "name=$attach_name" "mux=$attach_mux" "created=$attach_created" "others=$attach_others" "expired_x=$(printf %s "$attach_expired" | to_hex)"
   # The nonce arrived meanwhile (the client sends it as the channel opens), the go-ahead
   # right behind it: reading both costs no extra round trip.
   read_nonce
@@ -285,13 +330,17 @@ attach() {
   fi
   attach_status=$?
   session_modes "$attach_modes"
-  release_agent
+  attach_ended
 
   if [ -f "$attach_dir/exit" ]; then
-    # screen's "[screen is terminating]": cursor up, erase the line.
-    [ "$attach_mux" = screen ] && printf '%s[A%s[2K' "$SHIM_ESC" "$SHIM_ESC"
-    # The last screen of a tmux session, which tmux cleared when its client ended.
-    [ -s "$attach_dir/screen" ] && print_lines "$(cat "$attach_dir/screen")"
+    if [ "$attach_view$attach_mux" = texttmux ]; then
+      session_text "$attach_dir"
+    else
+      # screen's "[screen is terminating]": cursor up, erase the line.
+      [ "$attach_mux" = screen ] && printf '%s[A%s[2K' "$SHIM_ESC" "$SHIM_ESC"
+      # The last screen of a tmux session, which tmux cleared when its client ended.
+      [ -s "$attach_dir/screen" ] && print_lines "$(cat "$attach_dir/screen")"
+    fi
     report_exit "$attach_dir"
   fi
   if session_alive "$attach_name" "$attach_mux"; then
@@ -313,6 +362,7 @@ case $SHIM_OPERATION in
   attach) attach "$@" ;;
   list) list_sessions "$@" ;;
   kill) kill_session "$@" ;;
+  prune) prune "$@" ;;
   probe) probe ;;
   *) fail bad-args "unknown operation $SHIM_OPERATION" ;;
 esac

@@ -32,6 +32,16 @@ export interface AttachCommandOptions extends ShimRunOptions {
   command?: string;
   /** Variables for a new session's environment, and for the attach client (locale). */
   env: Record<string, string>;
+  /**
+   * SessionIdleExpiry, in seconds: with `create`, the other detached sessions unused for
+   * longer are ended first, in the same exec (docs/BEHAVIOUR.md §6). Absent or 0: none.
+   */
+  expireIdleSeconds?: number;
+  /**
+   * 'text' when the client's output is not a terminal: at the session's end under tmux,
+   * its text (history and last screen) follows a `text` report. Default 'screen'.
+   */
+  view?: 'screen' | 'text';
 }
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -52,6 +62,12 @@ function checkName(name: string): void {
   }
 }
 
+/** A non-negative whole number of seconds, as the shim's `is_number` takes it. */
+function wholeSeconds(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds < 0) throw new StaysshError(`invalid number of seconds ${seconds}`);
+  return Math.floor(seconds);
+}
+
 function shimLine(opts: ShimRunOptions, args: string[]): string {
   const sh = opts.interpreter ?? 'sh';
   return `exec ${shQuote(sh)} -c ${shQuote(SHIM_SCRIPT)} stayssh-shim ${shJoin(args)}`;
@@ -68,7 +84,8 @@ export function attachCommand(opts: AttachCommandOptions): string {
   const env = Object.entries(opts.env)
     .filter(([k, v]) => ENV_NAME_RE.test(k) && !v.includes('\n'))
     .map(([k, v]) => `${k}=${v}`);
-  return shimLine(opts, ['attach', opts.name, opts.mux, opts.create ? '1' : '0', opts.command ?? '', ...env]);
+  const expiry = opts.create ? wholeSeconds(opts.expireIdleSeconds ?? 0) : 0;
+  return shimLine(opts, ['attach', opts.name, opts.mux, opts.create ? '1' : '0', String(expiry), opts.view ?? 'screen', opts.command ?? '', ...env]);
 }
 
 /** One `session` report per session (both multiplexers for `auto`); prunes stale state. */
@@ -80,6 +97,14 @@ export function listCommand(mux: MuxChoice = 'auto', opts: ShimRunOptions = {}):
 export function killCommand(name: string, opts: ShimRunOptions = {}): string {
   checkName(name);
   return shimLine(opts, ['kill', name]);
+}
+
+/**
+ * Ends the tmux and screen sessions with no client attached that were created more than
+ * `ageSeconds` ago: a `killed` report for each (none: no report, status 0).
+ */
+export function pruneCommand(ageSeconds: number, opts: ShimRunOptions = {}): string {
+  return shimLine(opts, ['prune', String(wholeSeconds(ageSeconds))]);
 }
 
 /** Reports which multiplexers the server has, with their versions. */

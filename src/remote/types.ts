@@ -8,8 +8,17 @@ export type ShimErrorCode = 'no-mux' | 'no-session' | 'bad-name' | 'mux-failed' 
 
 /** One report of the shim, decoded (see report-codec.ts for the wire form). */
 export type ShimReport =
-  /** Sent before the attach client starts; `others` counts this user's other detached sessions (0 on a re-attach, which does not count them). */
-  | { t: 'attached'; name: string; mux: MuxName; created: boolean; others: number }
+  /**
+   * Sent before the attach client starts; `others` counts this user's other detached
+   * sessions, `expired` names those just ended for being idle too long (SessionIdleExpiry;
+   * absent when none): both only at a run's first attach (0 and absent on a re-attach).
+   */
+  | { t: 'attached'; name: string; mux: MuxName; created: boolean; others: number; expired?: string[] }
+  /**
+   * Text view (stdout not a terminal): what follows, up to the end report, is the ended
+   * session's text (tmux's history and last screen), not the multiplexer's drawing.
+   */
+  | { t: 'text' }
   /** The session's shell or command ended with `status`; its state is gone. */
   | { t: 'exit'; status: number }
   /** The attach client returned while the session lives on (taken over or detached). */

@@ -40,6 +40,10 @@ export interface AttachRequest {
   command: string | undefined;
   /** Carried into the session: LANG, LC_*, COLORTERM. */
   env: Record<string, string>;
+  /** SessionIdleExpiry in seconds: acted on by a creating (first) attach only. */
+  expireIdleSeconds?: number;
+  /** 'text' when the local stdout is not a terminal (docs/DECISIONS.md, -tt into a pipe). */
+  view?: 'screen' | 'text';
   term: string;
   cols: number;
   rows: number;
@@ -53,7 +57,7 @@ export interface AttachHandlers {
 }
 
 export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
-  const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env });
+  const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env, expireIdleSeconds: req.expireIdleSeconds, view: req.view });
   const pty = { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES };
   const channel = await execWithPty(conn, command, pty);
   // As soon as the channel is ours, about when the shim's `attached` is on its way back:
@@ -64,9 +68,12 @@ export async function openAttach(conn: Connection, req: AttachRequest, on: Attac
   const order = new AttachReportOrder();
   let status: number | undefined;
   channel.on('data', (chunk: Buffer) => {
-    const { output, reports } = filter.push(chunk);
-    if (output.length) on.output(output);
-    for (const r of reports) {
+    // In order: what a text view hides or shows depends on which side of a report it is.
+    for (const r of filter.pushInOrder(chunk)) {
+      if (Buffer.isBuffer(r)) {
+        on.output(r);
+        continue;
+      }
       if (!order.admit(r)) continue;
       // The shim holds the multiplexer back until this byte arrives: only then is the
       // report known to have left the pty, where tmux's start-up flush could have eaten it.

@@ -89,6 +89,11 @@ class PtyAttachment implements Attachment {
   channel: ClientChannel | undefined;
   /** The session exists on the server: later attaches must not create it again. */
   private created = false;
+  /**
+   * Text view under tmux: the multiplexer's drawing is not shown, from `attached` until
+   * the `text` report that the session's text follows (docs/DECISIONS.md).
+   */
+  private drawingHidden = false;
   private link: AttachLink | undefined;
 
   constructor(
@@ -113,10 +118,12 @@ class PtyAttachment implements Attachment {
 
   private async open(conn: Connection, link: AttachLink): Promise<void> {
     const { cols, rows } = this.o.terminal.size();
+    // Until this channel's `attached`: a session's text sent before it is shown.
+    this.drawingHidden = false;
     try {
       const channel = await openAttach(conn, { ...this.o.attach, create: this.o.attach.create && !this.created, cols, rows }, {
         output: (data) => {
-          if (link.current) this.o.terminal.write(data);
+          if (link.current && !this.drawingHidden) this.o.terminal.write(data);
         },
         report: (r) => {
           if (link.current) this.onReport(r, link);
@@ -144,6 +151,10 @@ class PtyAttachment implements Attachment {
       case 'attached': {
         const first = !this.created;
         this.created = true;
+        this.drawingHidden = this.o.attach.view === 'text' && r.mux === 'tmux';
+        if (r.expired && first) {
+          this.o.notice(`stayssh: ended ${r.expired.length} detached session(s) idle longer than SessionIdleExpiry: ${r.expired.join(' ')}`);
+        }
         if (r.others > 0 && first) {
           this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: ${this.o.listCommand ?? `stayssh --list ${this.o.connector.config.originalHost}`}`);
         }
@@ -151,6 +162,9 @@ class PtyAttachment implements Attachment {
         this.flushKeys();
         break;
       }
+      case 'text':
+        this.drawingHidden = false;
+        break;
       case 'exit':
         link.exited(r.status);
         break;

@@ -69,8 +69,9 @@ export function streamListCommand(): string {
   return scriptCall('list', []);
 }
 
-export function streamKillCommand(name: string): string {
-  return scriptCall('kill', [name]);
+/** Ends stream session NAME; with `detachedOnly`, not while a client is attached to it. */
+export function streamKillCommand(name: string, detachedOnly = false): string {
+  return scriptCall('kill', detachedOnly ? [name, 'detached'] : [name]);
 }
 
 export interface ControlResult {

@@ -11,8 +11,8 @@ const MANAGE_TIMEOUT_MS = 15_000;
 export interface StreamListEntry {
   name: string;
   state: 'attached' | 'detached';
-  /** ISO-8601, like the multiplexer sessions' entries. */
-  created: string;
+  /** Epoch seconds, as the server's clock had it. */
+  created: number;
   command: string;
   mux: 'stream';
 }
@@ -23,7 +23,7 @@ export function parseStreamList(stdout: string): StreamListEntry[] {
   for (const line of stdout.split('\n')) {
     const m = /^(\S+) (attached|detached) (\d+) ?(.*)$/.exec(line);
     if (!m) continue;
-    entries.push({ name: m[1] ?? '', state: m[2] === 'attached' ? 'attached' : 'detached', created: new Date(Number(m[3]) * 1000).toISOString(), command: (m[4] ?? '').trim(), mux: 'stream' });
+    entries.push({ name: m[1] ?? '', state: m[2] === 'attached' ? 'attached' : 'detached', created: Number(m[3]), command: (m[4] ?? '').trim(), mux: 'stream' });
   }
   return entries;
 }
@@ -33,8 +33,11 @@ export async function streamListEntries(conn: Connection): Promise<StreamListEnt
   return parseStreamList(r.stdout);
 }
 
-/** Ends stream session NAME (SIGTERM to the command, spools removed); false if there is none. */
-export async function killStream(conn: Connection, name: string): Promise<boolean> {
-  const r = await runControl(conn, streamKillCommand(name), MANAGE_TIMEOUT_MS);
+/**
+ * Ends stream session NAME (SIGTERM to the command, spools removed); false if there is
+ * none, or (`detachedOnly`) a client is attached to it by the time the server looks.
+ */
+export async function killStream(conn: Connection, name: string, detachedOnly = false): Promise<boolean> {
+  const r = await runControl(conn, streamKillCommand(name, detachedOnly), MANAGE_TIMEOUT_MS);
   return /^killed$/m.test(r.stdout);
 }

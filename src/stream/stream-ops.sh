@@ -193,14 +193,19 @@ hang_up() {
   if [ -f "$STREAM_DIR/exit" ]; then remove_session; fi
 }
 
+# True if a client is attached to the session of directory $1: its attach lives.
+client_attached() {
+  client_attached_pid=
+  [ -f "$1/attached" ] && read -r client_attached_pid <"$1/attached"
+  is_number "$client_attached_pid" && kill -0 "$client_attached_pid" 2>/dev/null
+}
+
 # op list: one line per stream session, `NAME STATE CREATED COMMAND`.
 list_sessions() {
   for list_sessions_dir in "$STREAM_SESSIONS"/*; do
     { [ -f "$list_sessions_dir/mux" ] && [ "$(cat "$list_sessions_dir/mux")" = stream ]; } || continue
-    list_sessions_pid=
-    [ -f "$list_sessions_dir/attached" ] && read -r list_sessions_pid <"$list_sessions_dir/attached"
     list_sessions_state=detached
-    if is_number "$list_sessions_pid" && kill -0 "$list_sessions_pid" 2>/dev/null; then list_sessions_state=attached; fi
+    if client_attached "$list_sessions_dir"; then list_sessions_state=attached; fi
     printf '%s %s %s %s' "${list_sessions_dir##*/}" "$list_sessions_state" "$(cat "$list_sessions_dir/created")" "$(tr '[:cntrl:]' ' ' <"$list_sessions_dir/cmd")"
     echo
   done
@@ -252,6 +257,11 @@ case $STREAM_OPERATION in
   kill)
     if [ ! -f "$STREAM_DIR/mux" ] || [ "$(cat "$STREAM_DIR/mux")" != stream ]; then
       echo error=no-session
+      exit 1
+    fi
+    # `kill NAME detached` (pruning old sessions): one a client is attached to stays.
+    if [ "$3" = detached ] && client_attached "$STREAM_DIR"; then
+      echo error=attached
       exit 1
     fi
     signal_command TERM

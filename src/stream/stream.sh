@@ -30,7 +30,7 @@
 #   ctld NAME                the same as `OUT ERR EOF` lines, one answer line each, for
 #                            the link's lifetime (an exec per question costs an sshd
 #                            session and a shell start, a line one `wc` or none)
-#   signal NAME SIG | hangup NAME | fin NAME | kill NAME | list | run NAME (the runner)
+#   signal NAME SIG | hangup NAME | fin NAME | kill NAME [detached] | list | run NAME (the runner)
 # Errors: a header `stayssh-stream 1 error=CODE` on stderr (attach, bad input), or a line
 # `error=no-session` on stdout (control operations); exit status 1 or 2.
 #

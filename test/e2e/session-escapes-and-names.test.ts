@@ -59,14 +59,15 @@ describe('escapes, names and outages at a real terminal', () => {
 
     const list = await runStayssh([...args(), '--list'], { env });
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^NAME\s+STATE\s+CREATED\s+COMMAND$/m);
-    assert.match(list.stdout, /^esc-detach\s+detached\s+\d{4}-\d\d-\d\dT\S+\s+\(login shell\)$/m);
+    assert.match(list.stdout, /^NAME\s+STATE\s+CREATED\s+HOST\s+COMMAND$/m);
+    assert.match(list.stdout, /^esc-detach\s+detached\s+\d{4}-\d\d-\d\d \d\d:\d\d \((just now|\d+m ago)\)\s+127\.0\.0\.1\s+\(login shell\)$/m);
     const json = await runStayssh([...args(), '--list', '--json'], { env });
     const entries = JSON.parse(json.stdout) as Array<{ name: string; state: string }>;
     assert.ok(entries.some((e) => e.name === 'esc-detach' && e.state === 'detached'));
 
     const kill = await runStayssh([...args(), '--kill', 'esc-detach'], { env });
     assert.equal(kill.code, 0, kill.stderr);
+    assert.equal(kill.stdout, 'killed esc-detach\n');
     const again = await runStayssh([...args(), '--list', '--json'], { env });
     assert.ok(!(JSON.parse(again.stdout) as Array<{ name: string }>).some((e) => e.name === 'esc-detach'));
   });

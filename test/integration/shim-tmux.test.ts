@@ -1,11 +1,11 @@
 // The shim for real with tmux, under dash and under bash as the `sh` that runs it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attachCommand, killCommand, listCommand, probeCommand } from '../../src/remote/shim.js';
+import { attachCommand, killCommand, listCommand, probeCommand, pruneCommand } from '../../src/remote/shim.js';
 import type { ShimReport } from '../../src/remote/types.js';
 import { ShimWorld } from '../harness/shim-world.js';
 import { waitFor } from '../harness/wait-for.js';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -215,6 +215,50 @@ for (const interpreter of ['dash', 'bash']) {
       } finally {
         for (const s of agents) s.close();
       }
+    });
+
+    test('a first attach with an expiry ends the sessions idle longer, reports them, and each attach records its use', async () => {
+      await createDetached('stale');
+      const old = String(Math.floor(Date.now() / 1000) - 3_600);
+      // The end of an attach, by a hang-up too, is its last use.
+      const r = w.terminal(attach('recent'));
+      await r.report('attached');
+      await waitFor(() => session('recent')?.state === 'attached', { what: 'recent attached' });
+      writeFileSync(join(w.sessionDir('recent'), 'used'), `${old}\n`);
+      r.kill();
+      const usedAfterHangUp = await waitFor(() => {
+        const used = readFileSync(join(w.sessionDir('recent'), 'used'), 'utf8');
+        return /^\d+\n$/.test(used) && used !== `${old}\n` && Number(used);
+      }, { what: 'the hang-up recorded as a use' });
+      assert.ok(Math.abs(usedAfterHangUp - Date.now() / 1000) < 60, String(usedAfterHangUp));
+      for (const f of ['created', 'used']) writeFileSync(join(w.sessionDir('stale'), f), `${old}\n`);
+      writeFileSync(join(w.sessionDir('recent'), 'created'), `${old}\n`);
+
+      const first = (create: boolean) => attachCommand({ name: 'keeper', mux: 'tmux', create, env: {}, interpreter, expireIdleSeconds: 600 });
+      const t = w.terminal(first(true));
+      assert.deepEqual(await t.report('attached'), { t: 'attached', name: 'keeper', mux: 'tmux', created: true, others: 1, expired: ['stale'] });
+      assert.equal(w.hasSessionDir('stale'), false);
+      await waitFor(() => session('keeper')?.state === 'attached', { what: 'keeper attached' });
+      assert.deepEqual(list().map((s) => `${s.name}:${s.state}`).sort(), ['keeper:attached', 'recent:detached']);
+      t.type('exit 0', 'Enter');
+      assert.deepEqual(await t.report('exit'), { t: 'exit', status: 0 });
+      w.exec(killCommand('recent', { interpreter }));
+    });
+
+    test('prune ends the detached sessions created before the age given, and no attached one', async () => {
+      await createDetached('aged');
+      const t = w.terminal(attach('aged-busy'));
+      await t.report('attached');
+      await waitFor(() => session('aged-busy')?.state === 'attached', { what: 'aged-busy attached' });
+      const old = `${Math.floor(Date.now() / 1000) - 7_200}\n`;
+      for (const name of ['aged', 'aged-busy']) writeFileSync(join(w.sessionDir(name), 'created'), old);
+      const r = w.exec(pruneCommand(3_600, { interpreter }));
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.reports, [{ t: 'killed', name: 'aged' }]);
+      assert.equal(session('aged'), undefined);
+      assert.equal(session('aged-busy')?.state, 'attached');
+      t.type('exit 0', 'Enter');
+      assert.deepEqual(await t.report('exit'), { t: 'exit', status: 0 });
     });
 
     test('bad names are refused by the shim itself', () => {

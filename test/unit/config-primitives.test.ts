@@ -105,7 +105,10 @@ describe('value syntax', () => {
 });
 
 describe('parseDuration', () => {
-  it('reads ms, s, m, h, d and combinations; a bare number is seconds', () => {
+  it('reads ms, s, m, h, d, w and combinations; a bare number is seconds', () => {
+    assert.equal(parseDuration('7d'), 7 * 86_400_000);
+    assert.equal(parseDuration('2w'), 14 * 86_400_000);
+    assert.equal(parseDuration('1w1d'), 8 * 86_400_000);
     assert.equal(parseDuration('90s'), 90_000);
     assert.equal(parseDuration('10m'), 600_000);
     assert.equal(parseDuration('2h'), 7_200_000);

@@ -39,6 +39,7 @@ describe('loadStaysshConfig', () => {
     '  OnReconnect logger -t stayssh up',
     '  Events ~/stayssh-events.jsonl',
     '  Remember yes',
+    '  SessionIdleExpiry 2w',
   ].join('\n');
 
   it('reads per-host settings, first value wins, durations in ms', () => {
@@ -47,7 +48,7 @@ describe('loadStaysshConfig', () => {
       session: 'ops', mux: 'tmux', maxAttempts: 20, giveUpAfterMs: 5_400_000,
       onGiveUp: 'notify-send "gave up on $STAYSSH_HOST"',
       backoffMaxMs: 10_000, onDisconnect: 'logger -t stayssh down', onReconnect: 'logger -t stayssh up',
-      events: join(home, 'stayssh-events.jsonl'), remember: true,
+      events: join(home, 'stayssh-events.jsonl'), remember: true, sessionIdleExpiryMs: 14 * 86_400_000,
     });
     const dev = loadStaysshConfig('dev', path, home);
     assert.equal(dev.mux, 'screen');
@@ -85,6 +86,8 @@ describe('loadStaysshConfig', () => {
     ['MaxAttempts many\n', '1: invalid MaxAttempts "many" (expected a whole number, at least 1)'],
     ['GiveUpAfter soon\n', '1: invalid duration "soon": use e.g. 90s, 10m, 2h or 1h30m'],
     ['BackoffMax 0s\n', '1: BackoffMax must be longer than 0'],
+    ['SessionIdleExpiry 500ms\n', '1: SessionIdleExpiry must be at least 1s'],
+    ['SessionIdleExpiry forever\n', '1: invalid duration "forever": use e.g. 90s, 10m, 2h or 1h30m'],
     ['Remember maybe\n', '1: invalid value "maybe" for Remember (expected yes, no)'],
     ['\n\nSession\n', '3: no argument after keyword "Session"'],
     ['Session a b\n', '1: Session takes exactly one value'],

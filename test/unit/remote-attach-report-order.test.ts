@@ -22,3 +22,9 @@ test('before attached: an exit (ended while detached) or an error ends it; detac
   assert.deepEqual(admitted([{ t: 'error', code: 'no-session', message: 'm' }, ATTACHED]), ['error']);
   assert.deepEqual(admitted([{ t: 'detached' }, { t: 'gone' }, { t: 'killed', name: 'x' }, { t: 'unknown', raw: '' }, ATTACHED]), ['attached']);
 });
+
+test('one text before the end, after the attach or without one; a second text, or one after the end, is dropped', () => {
+  const text: ShimReport = { t: 'text' };
+  assert.deepEqual(admitted([ATTACHED, text, text, { t: 'exit', status: 0 }, text]), ['attached', 'text', 'exit']);
+  assert.deepEqual(admitted([text, { t: 'exit', status: 9 }]), ['text', 'exit']);
+});

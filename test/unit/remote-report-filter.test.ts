@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_FRAME_BYTES, ReportFilter, parseReportOutput } from '../../src/remote/report-filter.js';
 import type { ShimReport } from '../../src/remote/types.js';
+import { decodeReport } from '../../src/remote/report-codec.js';
 
 const frame = (payload: string): string => `\x1b]7777;stayssh;${payload}\x07`;
 const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
@@ -133,4 +134,15 @@ test('bound to a nonce: after the first frame, frames without it or with another
   assert.equal(Buffer.concat([r1.output, r2.output, f.flush()]).toString('latin1'), 'abc\x1bP\x1b\\');
   assert.deepEqual([...r1.reports, ...r2.reports], [{ t: 'attached', name: 'x', mux: 'tmux', created: false, others: 0 }, { t: 'exit', status: 3 }]);
   assert.equal(f.forged, 3);
+});
+
+test('an attached report names the sessions SessionIdleExpiry ended, hex-encoded; a bad name spoils it', () => {
+  const hex = (s: string) => Buffer.from(s).toString('hex');
+  assert.deepEqual(decodeReport(`t=attached name=s mux=tmux created=1 others=0 expired_x=${hex('old-1\nold.2')}`), {
+    t: 'attached', name: 's', mux: 'tmux', created: true, others: 0, expired: ['old-1', 'old.2'],
+  });
+  assert.deepEqual(decodeReport('t=attached name=s mux=tmux created=1 others=0 expired_x='), {
+    t: 'attached', name: 's', mux: 'tmux', created: true, others: 0,
+  });
+  assert.equal(decodeReport(`t=attached name=s mux=tmux created=1 others=0 expired_x=${hex('a;b')}`).t, 'unknown');
 });

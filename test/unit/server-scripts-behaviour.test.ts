@@ -105,18 +105,28 @@ describe('the shim, as written and compacted, under dash', () => {
     w.stateDir('collected', { mux: 'tmux\n', exit: '0\n' });
     w.stateDir('forgotten', { mux: 'tmux\n', exit: '0\n' }, 2);
     w.stateDir('str', { mux: 'stream\n' });
+    // Detached, created long ago though used just now (prune ends it), and one whose
+    // `created` is unreadable: tmux's own account (just now) counts then (kept).
+    w.tmux('new-session', '-d', '-s', 'old', 'sleep 60');
+    w.stateDir('old', { mux: 'tmux\n', created: '1000\n', used: `${Math.floor(Date.now() / 1000)}\n` });
+    w.tmux('new-session', '-d', '-s', 'fresh', 'sleep 60');
+    w.stateDir('fresh', { mux: 'tmux\n', created: 'x\n' });
     const steps: [string, Run, string[]][] = [];
     const step = (...args: string[]) => steps.push([args.join(' '), w.run(script, 'stayssh-shim', args), w.sessions()]);
     step('probe');
     step('list', 'auto');
     step('list', 'bogus');
-    step('attach', 'ended', 'auto', '0', '');
-    step('attach', 'str', 'auto', '1', '');
-    step('attach', 'new', 'tmux', '1', 'echo hi', 'LANG=C.UTF-8');
+    step('attach', 'ended', 'auto', '0', '0', 'screen', '');
+    step('attach', 'str', 'auto', '1', '0', 'screen', '');
+    step('attach', 'new', 'tmux', '1', '0', 'screen', 'echo hi', 'LANG=C.UTF-8');
+    step('attach', 'new', 'tmux', '1', 'soon', 'screen', '');
+    step('attach', 'new', 'tmux', '1', '0', 'fancy', '');
     step('attach', 'new');
     step('kill', 'live.1');
     step('kill', 'nosuch');
     step('kill', '-x');
+    step('prune', '86400');
+    step('prune', '1d');
     step('frobnicate');
     return steps;
   };
@@ -130,11 +140,19 @@ describe('the shim, as written and compacted, under dash', () => {
     // The steps did what they are for (not merely the same thing twice).
     const byStep = new Map(asWritten.map(([s, r, dirs]) => [s, { ...r, dirs }]));
     assert.match(byStep.get('list auto')!.stdout, /t=session name=live\.1 state=detached created=1700000000 mux=tmux command_x=76696d202778207927/);
-    assert.deepEqual(byStep.get('list auto')!.dirs, ['collected', 'ended', 'live.1', 'str', 'young']);
-    assert.equal(byStep.get('attach ended auto 0 ')!.status, 7);
-    assert.match(byStep.get('attach ended auto 0 ')!.stdout, /t=exit status=7/);
-    assert.match(byStep.get('attach new tmux 1 echo hi LANG=C.UTF-8')!.stdout, /code=mux-failed/);
+    assert.deepEqual(byStep.get('list auto')!.dirs, ['collected', 'ended', 'fresh', 'live.1', 'old', 'str', 'young']);
+    assert.equal(byStep.get('attach ended auto 0 0 screen ')!.status, 7);
+    assert.match(byStep.get('attach ended auto 0 0 screen ')!.stdout, /t=exit status=7/);
+    assert.match(byStep.get('attach new tmux 1 0 screen echo hi LANG=C.UTF-8')!.stdout, /code=mux-failed/);
+    assert.match(byStep.get('attach new tmux 1 soon screen ')!.stdout, /code=bad-args/);
+    assert.match(byStep.get('attach new tmux 1 0 fancy ')!.stdout, /code=bad-args/);
     assert.match(byStep.get('kill live.1')!.stdout, /t=killed name=live\.1/);
+    // prune ends the old detached session by its creation, whatever its last use; one of
+    // unknown age stays.
+    assert.equal(byStep.get('prune 86400')!.stdout.match(/t=killed name=[\w.-]+/g)?.join(' '), 't=killed name=old');
+    assert.ok(!byStep.get('prune 86400')!.dirs.includes('old'));
+    assert.ok(byStep.get('prune 86400')!.dirs.includes('fresh'));
+    assert.match(byStep.get('prune 1d')!.stdout, /code=bad-args/);
     assert.match(byStep.get('kill -x')!.stdout, /code=bad-name/);
     assert.equal(byStep.get('frobnicate')!.status, 2);
   });

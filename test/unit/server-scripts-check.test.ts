@@ -14,9 +14,10 @@ import { ROOT, SHELLS, compactor, installed, requireTool, serverScripts, transpo
  * Bytes of each transport form: it is sent with every attach / stream operation (a
  * stream session's creation sends the stream script twice). Descriptive names doubled
  * both in the move to .sh files (6.7 and 8.0 KB before); growth past these is a
- * decision to make, not an accident.
+ * decision to make, not an accident. The shim grew by 1.9 KB in issue 21 (prune, the
+ * SessionIdleExpiry step of a first attach, the `used` mark, the text view): 17 KB.
  */
-const BUDGETS = { shim: 14_000, stream: 16_000 };
+const BUDGETS = { shim: 17_000, stream: 16_000 };
 
 const TRANSPORTS = [
   { name: 'shim', text: SHIM_SCRIPT },
