@@ -160,16 +160,24 @@ function startupTable(o: Figure<StartupResult>): Table {
   const title = '6. Start-up: `host true` (wall time) and client peak RSS';
   if (!o.ok) return failedTable(title, o);
   const { stayssh: s, ssh } = o.value;
-  return {
-    title,
-    headers: ['', 'stayssh', 'ssh', 'ratio'],
-    rows: [
-      ['wall, median (ms)', fmtMs(s.wallMs.median), fmtMs(ssh.wallMs.median), ratio(s.wallMs.median, ssh.wallMs.median)],
-      ['wall, p90 (ms)', fmtMs(s.wallMs.p90), fmtMs(ssh.wallMs.p90), ratio(s.wallMs.p90, ssh.wallMs.p90)],
-      ['peak RSS, median (MiB)', fmtNum(s.peakRssMiB.median, 1), fmtNum(ssh.peakRssMiB.median, 1), ratio(s.peakRssMiB.median, ssh.peakRssMiB.median)],
-    ],
-    notes: [`${s.wallMs.n} runs each, alternating; RSS by ${o.value.rssMethod}.`],
-  };
+  const shell = (path: string) => path.split('/').pop() ?? path;
+  const wallRows = (who: string, a: StartupResult['stayssh'], b: StartupResult['ssh']) => [
+    [`wall, median (ms), ${who}`, fmtMs(a.wallMs.median), fmtMs(b.wallMs.median), ratio(a.wallMs.median, b.wallMs.median)],
+    [`wall, p90 (ms), ${who}`, fmtMs(a.wallMs.p90), fmtMs(b.wallMs.p90), ratio(a.wallMs.p90, b.wallMs.p90)],
+  ];
+  const rows = wallRows(`${shell(o.value.shell)} user`, s, ssh);
+  const notes = [`${s.wallMs.n} runs each, taking turns; RSS by ${o.value.rssMethod}.`];
+  const sh = o.value.sh;
+  if (sh.ok) {
+    rows.push(...wallRows(`${shell(sh.value.shell)} user`, sh.value.stayssh, sh.value.ssh));
+    notes.push(
+      `login shells: ${o.value.shell} and ${sh.value.shell} (two users, each with an empty home on a sshd of its own; the runs of both take turns); peak RSS from the first.`,
+    );
+  } else {
+    notes.push(`login shell ${o.value.shell}; the /bin/sh user: n/a (${why(sh) ?? ''}).`);
+  }
+  rows.push(['peak RSS, median (MiB)', fmtNum(s.peakRssMiB.median, 1), fmtNum(ssh.peakRssMiB.median, 1), ratio(s.peakRssMiB.median, ssh.peakRssMiB.median)]);
+  return { title, headers: ['', 'stayssh', 'ssh', 'ratio'], rows, notes };
 }
 
 function machineLine(r: BenchResults): string {
