@@ -12,6 +12,7 @@ export interface Machine {
   sshd: string;
   tmux: string;
   autossh: string;
+  mosh: string;
   /** 1-minute load average when the bench started (a noise indicator on shared boxes). */
   loadAtStart: number;
 }
@@ -27,12 +28,13 @@ function versionOf(cmd: string, args: string[]): Promise<string> {
 }
 
 export async function describeMachine(): Promise<Machine> {
-  const [ssh, sshd, tmux, autossh] = await Promise.all([
+  const [ssh, sshd, tmux, autossh, mosh] = await Promise.all([
     versionOf('ssh', ['-V']),
     // sshd has no version flag; an unknown one makes it print its usage with the version.
     versionOf('/usr/sbin/sshd', ['-V']),
     versionOf('tmux', ['-V']),
     versionOf('autossh', ['-V']),
+    versionOf('mosh', ['--version']),
   ]);
   return {
     cores: cpus().length,
@@ -44,6 +46,7 @@ export async function describeMachine(): Promise<Machine> {
     sshd: sshd.startsWith('OpenSSH') ? sshd : ssh.split(',')[0] ?? 'n/a',
     tmux,
     autossh,
+    mosh,
     loadAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

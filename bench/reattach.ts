@@ -1,9 +1,10 @@
 // Figure 1: reattach after a link reset. stayssh vs autossh restarting
-// `ssh -t host tmux new -A -s x`, both in a real terminal (tmux pane), both through the
+// `ssh -t host tmux new -A -s reattach`, both in a real terminal (tmux pane), both through the
 // same fault proxy, a ticker printing every 20 ms; time from proxy.reset() until a line
-// printed after the reset is on the screen.
+// printed after the reset is on the screen. The slow-link figure (bench/slow-link.ts)
+// runs the same two measurements over the slow route.
 import type { Terminal } from '../test/harness/terminal.js';
-import type { Rig } from './rig.js';
+import type { Rig, Route } from './rig.js';
 import { attempt, type Outcome } from './outcome.js';
 import { firstEventAfter, readEvents } from './events-file.js';
 import { sleep, summarize, type Summary } from './stats.js';
@@ -17,6 +18,16 @@ const REATTACH_TIMEOUT_MS = 20_000;
 const SETTLE_MS = 400;
 /** Liveness settings a typical user would put in ~/.ssh/config (both clients). */
 export const USER_ALIVE = { ServerAliveInterval: '5', ServerAliveCountMax: '2' };
+/** Wait for the shell to end after `exit`, ms: one exchange with the server, generous. */
+const END_TIMEOUT_MS = 10_000;
+
+/** Which link, how many resets, and names that keep runs apart on the one server. */
+export interface ReattachRun {
+  route: Route;
+  reps: number;
+  /** Names this run's events file and the autossh column's tmux session (`tmux new -A -s TAG`). */
+  tag: string;
+}
 
 export interface ClientReattach {
   samplesMs: number[];
@@ -47,6 +58,22 @@ async function waitForPrompt(term: Terminal, what: string): Promise<void> {
   });
 }
 
+/**
+ * Stops the ticker and ends the shell, so that no session is left ticking on the server
+ * through the figures after this one. Best effort: the terminal is closed after it anyway.
+ */
+async function endShell(term: Terminal): Promise<void> {
+  try {
+    await term.press('C-c');
+    await term.waitForText(/\$\s*$/m, { timeoutMs: END_TIMEOUT_MS });
+    await term.type('exit');
+    await term.press('Enter');
+    await term.waitForExit({ timeoutMs: END_TIMEOUT_MS });
+  } catch {
+    // Left to term.close() and, at the end, the rig's sshd.close().
+  }
+}
+
 /** Resets the link `reps` times under a ticking screen; one sample per reset. */
 async function resetLoop(
   rig: Rig,
@@ -71,15 +98,16 @@ async function resetLoop(
   return { samplesMs: samples, pollGapsMs: gaps };
 }
 
-async function measureStayssh(rig: Rig): Promise<ClientReattach & { phases: StaysshPhases }> {
-  const eventsFile = rig.tmp.join('reattach-events.jsonl');
-  const argv = rig.stayssh({ route: 'proxy', options: USER_ALIVE, extra: ['--events', eventsFile] });
+export async function reattachStayssh(rig: Rig, run: ReattachRun): Promise<ClientReattach & { phases: StaysshPhases }> {
+  const eventsFile = rig.tmp.join(`${run.tag}-events.jsonl`);
+  const argv = rig.stayssh({ route: run.route, options: USER_ALIVE, extra: ['--events', eventsFile] });
   const term = await rig.terminal({ command: argv, cols: 100, rows: 30 });
   try {
     await waitForPrompt(term, 'stayssh');
     await startTicker(term);
     const resets: { resetAtMs: number; seenAtMs: number }[] = [];
-    const loop = await resetLoop(rig, term, 'stayssh', REATTACH_REPS, (resetAtMs, seenAtMs) => resets.push({ resetAtMs, seenAtMs }));
+    const loop = await resetLoop(rig, term, 'stayssh', run.reps, (resetAtMs, seenAtMs) => resets.push({ resetAtMs, seenAtMs }));
+    await endShell(term);
     const events = readEvents(eventsFile);
     const detect: number[] = [];
     const dialAuth: number[] = [];
@@ -114,16 +142,16 @@ async function measureStayssh(rig: Rig): Promise<ClientReattach & { phases: Stay
  */
 export const AUTOSSH_RESETS_PER_PROCESS = 5;
 
-async function measureAutossh(rig: Rig): Promise<ClientReattach> {
-  const ssh = rig.ssh({ route: 'proxy', options: USER_ALIVE, extra: ['-t'] });
+export async function reattachAutossh(rig: Rig, run: ReattachRun): Promise<ClientReattach> {
+  const ssh = rig.ssh({ route: run.route, options: USER_ALIVE, extra: ['-t'] });
   // -M 0: no monitor port, rely on ServerAlive* as most guides say. The command as one
   // word, as people type it: autossh hands ssh an argv in which a bare `-s` after the
   // host would be read as ssh's own subsystem flag.
-  const argv = ['autossh', '-M', '0', ...ssh.slice(1), 'tmux new -A -s x'];
+  const argv = ['autossh', '-M', '0', ...ssh.slice(1), `tmux new -A -s ${run.tag}`];
   const samples: number[] = [];
   const gaps: number[] = [];
   let first = true;
-  while (samples.length < REATTACH_REPS) {
+  while (samples.length < run.reps) {
     const term = await rig.terminal({ command: argv, cols: 100, rows: 30, env: { AUTOSSH_GATETIME: '0' } });
     try {
       if (first) {
@@ -136,10 +164,11 @@ async function measureAutossh(rig: Rig): Promise<ClientReattach> {
         });
       }
       first = false;
-      const reps = Math.min(AUTOSSH_RESETS_PER_PROCESS, REATTACH_REPS - samples.length);
+      const reps = Math.min(AUTOSSH_RESETS_PER_PROCESS, run.reps - samples.length);
       const part = await resetLoop(rig, term, 'autossh', reps);
       samples.push(...part.samplesMs);
       gaps.push(...part.pollGapsMs);
+      if (samples.length >= run.reps) await endShell(term);
     } finally {
       await term.close();
     }
@@ -148,7 +177,8 @@ async function measureAutossh(rig: Rig): Promise<ClientReattach> {
 }
 
 export async function measureReattach(rig: Rig): Promise<ReattachResult> {
-  const stayssh = await attempt(() => measureStayssh(rig));
-  const autossh = await attempt(() => measureAutossh(rig));
+  const run: ReattachRun = { route: 'proxy', reps: REATTACH_REPS, tag: 'reattach' };
+  const stayssh = await attempt(() => reattachStayssh(rig, run));
+  const autossh = await attempt(() => reattachAutossh(rig, run));
   return { stayssh, autossh };
 }

@@ -7,6 +7,7 @@ import type { DeadLinkResult } from './dead-link.js';
 import type { EchoResult } from './echo-latency.js';
 import { AUTOSSH_RESETS_PER_PROCESS, type ReattachResult } from './reattach.js';
 import type { RoamingResult } from './roaming.js';
+import type { SlowLinkResult } from './slow-link.js';
 import type { StartupResult } from './startup.js';
 import { DOWNLOAD_BYTES, THROUGHPUT_REPS, UPLOAD_BYTES, type ThroughputResult } from './throughput.js';
 import type { Summary } from './stats.js';
@@ -27,6 +28,7 @@ export interface BenchResults {
   echo: Figure<EchoResult>;
   throughput: Figure<ThroughputResult>;
   startup: Figure<StartupResult>;
+  slowLink: Figure<SlowLinkResult>;
 }
 
 const NA = 'n/a';
@@ -160,34 +162,105 @@ function startupTable(o: Figure<StartupResult>): Table {
   const title = '6. Start-up: `host true` (wall time) and client peak RSS';
   if (!o.ok) return failedTable(title, o);
   const { stayssh: s, ssh } = o.value;
-  return {
-    title,
-    headers: ['', 'stayssh', 'ssh', 'ratio'],
-    rows: [
-      ['wall, median (ms)', fmtMs(s.wallMs.median), fmtMs(ssh.wallMs.median), ratio(s.wallMs.median, ssh.wallMs.median)],
-      ['wall, p90 (ms)', fmtMs(s.wallMs.p90), fmtMs(ssh.wallMs.p90), ratio(s.wallMs.p90, ssh.wallMs.p90)],
-      ['peak RSS, median (MiB)', fmtNum(s.peakRssMiB.median, 1), fmtNum(ssh.peakRssMiB.median, 1), ratio(s.peakRssMiB.median, ssh.peakRssMiB.median)],
-    ],
-    notes: [`${s.wallMs.n} runs each, alternating; RSS by ${o.value.rssMethod}.`],
-  };
+  const shell = (path: string) => path.split('/').pop() ?? path;
+  const wallRows = (who: string, a: StartupResult['stayssh'], b: StartupResult['ssh']) => [
+    [`wall, median (ms), ${who}`, fmtMs(a.wallMs.median), fmtMs(b.wallMs.median), ratio(a.wallMs.median, b.wallMs.median)],
+    [`wall, p90 (ms), ${who}`, fmtMs(a.wallMs.p90), fmtMs(b.wallMs.p90), ratio(a.wallMs.p90, b.wallMs.p90)],
+  ];
+  const rows = wallRows(`${shell(o.value.shell)} user`, s, ssh);
+  const notes = [`${s.wallMs.n} runs each, taking turns; RSS by ${o.value.rssMethod}.`];
+  const sh = o.value.sh;
+  if (sh.ok) {
+    rows.push(...wallRows(`${shell(sh.value.shell)} user`, sh.value.stayssh, sh.value.ssh));
+    notes.push(
+      `login shells: ${o.value.shell} and ${sh.value.shell} (two users, each with an empty home on a sshd of its own; the runs of both take turns); peak RSS from the first.`,
+    );
+  } else {
+    notes.push(`login shell ${o.value.shell}; the /bin/sh user: n/a (${why(sh) ?? ''}).`);
+  }
+  rows.push(['peak RSS, median (MiB)', fmtNum(s.peakRssMiB.median, 1), fmtNum(ssh.peakRssMiB.median, 1), ratio(s.peakRssMiB.median, ssh.peakRssMiB.median)]);
+  return { title, headers: ['', 'stayssh', 'ssh', 'ratio'], rows, notes };
+}
+
+function slowLinkTable(o: Figure<SlowLinkResult>): Table {
+  if (!o.ok) return failedTable('7. Slow link', o);
+  const r = o.value;
+  const title = `7. Slow link: a ${r.rttMs} ms round trip (ms, median (p90))`;
+  const cell = (m: Summary | undefined) => (m ? `${fmtMs(m.median)} (${fmtMs(m.p90)})` : NA);
+  const row = (label: string, a: Summary | undefined, b: Summary | undefined) => [label, cell(a), cell(b), ratio(a?.median, b?.median)];
+  const loginS = val(r.login.stayssh)?.summary;
+  const reS = val(r.reattach.stayssh);
+  const reA = val(r.reattach.autossh);
+  const rt = (ms: number | undefined) => (ms === undefined ? NA : fmtNum(ms / r.rttMs, 1));
+  const mosh = r.login.mosh;
+  const rows = [
+    row('`host true` (vs ssh)', val(r.hostTrue.stayssh), val(r.hostTrue.ssh)),
+    row('login to prompt (vs `ssh -t`)', loginS, val(r.login.ssh)?.summary),
+    row('login to prompt (vs `ssh -t` + tmux)', loginS, val(r.login.sshTmux)?.summary),
+    row('login to prompt (vs mosh)', loginS, mosh.ok ? mosh.value.summary : undefined),
+    row('reattach after a reset (vs autossh+ssh+tmux)', reS?.summary, reA?.summary),
+    [`reattach, in round trips (median ÷ ${r.rttMs} ms)`, rt(reS?.summary.median), rt(reA?.summary.median), ratio(reS?.summary.median, reA?.summary.median)],
+  ];
+  const n = val(r.hostTrue.stayssh)?.n ?? 0;
+  const loginPoll = val(r.login.stayssh)?.pollMs.median ?? NaN;
+  const notes = [
+    `client → delay proxy (bench/delay-proxy.ts, a process of its own: every chunk held ${r.oneWayMs} ms each way, in order; a connection reaches the server after 1.5 round trips, as a TCP handshake does; a reset passed on as a reset; no bandwidth limit, no loss) → fault proxy → sshd.`,
+    r.linkCheckMs.ok
+      ? `link check: ${r.linkCheckMs.value.n} UDP echoes through the delay proxy took ${fmtMs(r.linkCheckMs.value.median)} ms (median; p90 ${fmtMs(r.linkCheckMs.value.p90)}, max ${fmtMs(r.linkCheckMs.value.max)}) for a ${r.rttMs} ms round trip.`
+      : `link check: n/a (${why(r.linkCheckMs) ?? ''})`,
+    `${n} runs per client for \`host true\` and for the login, ${r.resets} resets per client; clients taking turns run by run. Columns: stayssh, then the client named in the row.`,
+    `login: from Enter in a pane whose shell then execs the client, to the first screen capture showing the prompt (median capture period ${fmtMs(loginPoll)} ms); \`ssh -t\` + tmux runs \`tmux new\`, as stayssh's login includes tmux; each login then typed \`exit\`.`,
+  ];
+  if (mosh.ok || !('skipped' in mosh)) {
+    notes.push(
+      'mosh: its ssh leg through the delay proxy; mosh-server pinned to a UDP port (--port) and mosh-client pointed, by a --client wrapper, at the delay proxy\'s UDP relay to it: its datagrams held as long each way as the TCP bytes.',
+    );
+  }
+  if (reS) {
+    const p = reS.phases;
+    const ph = (label: string, m: Summary) => `${label} ${fmtMs(m.median)} (${rt(m.median)} RTT)`;
+    notes.push(
+      `reattach: from the fault proxy's reset of every link (at the server's end of the slow link) until a newer ticker line is on screen. stayssh phases (median, ms, from --events): ${[ph('notice', p.detect), ph('dial+auth', p.dialAuth), ph('exec+tmux attach', p.attach), ph('redraw+poll', p.redraw)].join(' · ')}.`,
+    );
+  }
+  const parts: [string, Figure<unknown>][] = [
+    ['host true, stayssh', r.hostTrue.stayssh],
+    ['host true, ssh', r.hostTrue.ssh],
+    ['login, stayssh', r.login.stayssh],
+    ['login, ssh -t', r.login.ssh],
+    ['login, ssh -t + tmux', r.login.sshTmux],
+    ['login, mosh', mosh],
+    ['reattach, stayssh', r.reattach.stayssh],
+    ['reattach, autossh', r.reattach.autossh],
+  ];
+  for (const [name, f] of parts) if (!f.ok) notes.push(`${name}: n/a (${why(f) ?? ''})`);
+  return { title, headers: ['', 'stayssh', 'other', 'ratio'], rows, notes };
 }
 
 function machineLine(r: BenchResults): string {
   const m = r.machine;
   const short = (v: string) => v.split(',')[0] ?? v;
   const openssh = short(m.ssh).startsWith(short(m.sshd)) ? `${short(m.ssh)} (ssh, sshd)` : `ssh ${short(m.ssh)}, sshd ${short(m.sshd)}`;
-  return `${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; node ${m.node}; ${openssh}; ${m.tmux}; ${m.autossh}; 1-min load ${m.loadAtStart} at start, ${r.loadAtEnd} at end`;
+  return `${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; node ${m.node}; ${openssh}; ${m.tmux}; ${m.autossh}; ${short(m.mosh).replace(/ \[.*$/, '')}; 1-min load ${m.loadAtStart} at start, ${r.loadAtEnd} at end`;
 }
 
 export function tables(r: BenchResults): Table[] {
-  return [reattachTable(r.reattach), deadLinkTable(r.deadLink), roamingTable(r.roaming), echoTable(r.echo), throughputTable(r.throughput), startupTable(r.startup)];
+  return [
+    reattachTable(r.reattach),
+    deadLinkTable(r.deadLink),
+    roamingTable(r.roaming),
+    echoTable(r.echo),
+    throughputTable(r.throughput),
+    startupTable(r.startup),
+    slowLinkTable(r.slowLink),
+  ];
 }
 
 /** The Markdown block for docs/BENCHMARKS.md (between its bench:begin and bench:end markers). */
 export function markdownReport(r: BenchResults): string {
   const ts = tables(r);
   return [
-    `Measured with \`npm run bench\` on ${r.startedAt.slice(0, 10)}: ${machineLine(r)}. One real sshd on 127.0.0.1, faults from a TCP proxy in front of it.`,
+    `Measured with \`npm run bench\` on ${r.startedAt.slice(0, 10)}: ${machineLine(r)}. One real sshd on 127.0.0.1, faults from a TCP proxy in front of it; table 7 adds a 50 ms round trip in front of that.`,
     '',
     ...ts.map((t) => `${renderMarkdown(t)}\n`),
   ].join('\n');

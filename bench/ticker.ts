@@ -32,20 +32,29 @@ export function latestTick(screen: string): Tick | undefined {
   return best;
 }
 
-export interface ScreenWatch {
-  /** Wall-clock ms (Date.now()) when the capture that first showed a fresh line returned. */
+export interface ScreenSeen {
+  /** Wall-clock ms (Date.now()) when the capture that first passed the test returned. */
   seenAtMs: number;
-  tick: Tick;
   screen: string;
   /** Capture periods observed while waiting, ms (the measurement's granularity). */
   pollGapsMs: number[];
 }
 
+/** A screen that showed a ticker line newer than asked for, and that line. */
+export interface ScreenWatch extends ScreenSeen {
+  tick: Tick;
+}
+
 /**
- * Polls `term` until a ticker line stamped later than `afterMs` is on screen. Resolves
- * with when it was seen; rejects after `timeoutMs`.
+ * Captures `term`'s screen as often as POLL_MIN_MS allows until `test` passes on a capture;
+ * after `timeoutMs`, rejects with `failure(last screen)`.
  */
-export async function waitForTickAfter(term: Terminal, afterMs: number, timeoutMs: number): Promise<ScreenWatch> {
+export async function pollScreen(
+  term: Terminal,
+  test: (screen: string) => boolean,
+  timeoutMs: number,
+  failure: (screen: string) => string,
+): Promise<ScreenSeen> {
   const deadline = Date.now() + timeoutMs;
   const gaps: number[] = [];
   let last = '';
@@ -56,14 +65,27 @@ export async function waitForTickAfter(term: Terminal, afterMs: number, timeoutM
     prevStart = started;
     last = await term.screen();
     const seenAtMs = Date.now();
-    const tick = latestTick(last);
-    if (tick && tick.stampMs > afterMs) return { seenAtMs, tick, screen: last, pollGapsMs: gaps };
-    if (seenAtMs > deadline) {
-      throw new Error(`the screen did not move within ${timeoutMs} ms (last tick: ${tick ? tick.n : 'none'})\nscreen was:\n${last}`);
-    }
+    if (test(last)) return { seenAtMs, screen: last, pollGapsMs: gaps };
+    if (seenAtMs > deadline) throw new Error(`${failure(last)}\nscreen was:\n${last}`);
     const spent = performance.now() - started;
     if (spent < POLL_MIN_MS) await sleep(POLL_MIN_MS - spent);
   }
+}
+
+/**
+ * Polls `term` until a ticker line stamped later than `afterMs` is on screen. Resolves
+ * with when it was seen; rejects after `timeoutMs`.
+ */
+export async function waitForTickAfter(term: Terminal, afterMs: number, timeoutMs: number): Promise<ScreenWatch> {
+  const fresh = (screen: string) => {
+    const tick = latestTick(screen);
+    return tick !== undefined && tick.stampMs > afterMs;
+  };
+  const seen = await pollScreen(term, fresh, timeoutMs, (screen) => {
+    const tick = latestTick(screen);
+    return `the screen did not move within ${timeoutMs} ms (last tick: ${tick ? tick.n : 'none'})`;
+  });
+  return { ...seen, tick: latestTick(seen.screen) as Tick };
 }
 
 /** Starts the ticker at a shell prompt in `term` and waits until it is visibly ticking. */

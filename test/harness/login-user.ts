@@ -9,6 +9,11 @@ import { run, runOk, type RunResult } from './run.js';
 import type { TestServer } from './test-server.js';
 
 export const TEST_LOGIN_USER = 'stayssh-test';
+/**
+ * A second dedicated account, the same but for its login shell, /bin/sh (dash on Debian;
+ * TEST_LOGIN_USER's is bash): the bench compares the two (issue 18). Root only.
+ */
+export const TEST_SH_LOGIN_USER = 'stayssh-test-sh';
 /** Known password of TEST_LOGIN_USER (root runs only). Test-only, never a real secret. */
 export const TEST_LOGIN_PASSWORD = 'stayssh-test-pw-7Kq2';
 /** What sshd (UsePAM no) puts in PATH on Debian; tmux and screen live in /usr/bin. */
@@ -48,38 +53,51 @@ async function lookup(name: string): Promise<LoginUser | null> {
 }
 
 let ensured: Promise<LoginUser> | undefined;
+let ensuredSh: Promise<LoginUser> | undefined;
 
 /** Creates (root) or describes (non-root) the login user; memoized per test process. */
 export function ensureLoginUser(): Promise<LoginUser> {
-  ensured ??= ensureUncached();
+  ensured ??= runningAsRoot() ? ensureDedicated(TEST_LOGIN_USER, '/bin/bash') : Promise.resolve(currentUser());
   return ensured;
 }
 
-async function ensureUncached(): Promise<LoginUser> {
-  if (!runningAsRoot()) {
-    const me = userInfo();
-    return {
-      name: me.username,
-      uid: me.uid,
-      gid: me.gid,
-      passwdHome: me.homedir,
-      shell: me.shell ?? '/bin/sh',
-      password: null,
-      dedicated: false,
-    };
-  }
-  if ((await lookup(TEST_LOGIN_USER)) === null) {
-    const created = await run('useradd', ['-m', '-s', '/bin/bash', TEST_LOGIN_USER], { timeoutMs: 15_000 });
+/**
+ * TEST_SH_LOGIN_USER, whose login shell is /bin/sh; memoized. Only root can create it:
+ * otherwise it rejects, saying so.
+ */
+export function ensureShLoginUser(): Promise<LoginUser> {
+  ensuredSh ??= runningAsRoot()
+    ? ensureDedicated(TEST_SH_LOGIN_USER, '/bin/sh')
+    : Promise.reject(new Error(`missing root: a login user whose shell is /bin/sh (${TEST_SH_LOGIN_USER}) is created as root only`));
+  return ensuredSh;
+}
+
+function currentUser(): LoginUser {
+  const me = userInfo();
+  return {
+    name: me.username,
+    uid: me.uid,
+    gid: me.gid,
+    passwdHome: me.homedir,
+    shell: me.shell ?? '/bin/sh',
+    password: null,
+    dedicated: false,
+  };
+}
+
+async function ensureDedicated(name: string, shell: string): Promise<LoginUser> {
+  if ((await lookup(name)) === null) {
+    const created = await run('useradd', ['-m', '-s', shell, name], { timeoutMs: 15_000 });
     // Another test file running in parallel may have created it a moment ago: fine.
-    if (created.code !== 0 && (await lookup(TEST_LOGIN_USER)) === null) {
-      throw new Error(`useradd ${TEST_LOGIN_USER} failed: ${created.stderr}`);
+    if (created.code !== 0 && (await lookup(name)) === null) {
+      throw new Error(`useradd ${name} failed: ${created.stderr}`);
     }
   }
   // Always (re)set: a locked account ("!" in shadow) is refused by sshd even for keys
   // when UsePAM is no, and someone may have changed it by hand.
-  await runOk('chpasswd', [], { input: `${TEST_LOGIN_USER}:${TEST_LOGIN_PASSWORD}\n`, timeoutMs: 15_000 });
-  const user = await lookup(TEST_LOGIN_USER);
-  if (user === null) throw new Error(`${TEST_LOGIN_USER} vanished after useradd`);
+  await runOk('chpasswd', [], { input: `${name}:${TEST_LOGIN_PASSWORD}\n`, timeoutMs: 15_000 });
+  const user = await lookup(name);
+  if (user === null) throw new Error(`${name} vanished after useradd`);
   return { ...user, password: TEST_LOGIN_PASSWORD, dedicated: true };
 }
 

@@ -46,6 +46,8 @@ export interface StartSshdOptions {
   setEnv?: Record<string, string>;
   /** Raw sshd_config lines appended at the end. */
   extraConfig?: string[];
+  /** The account clients log into (default ensureLoginUser(); e.g. ensureShLoginUser()). */
+  loginUser?: LoginUser;
 }
 
 export interface SshdHandle extends TestServer {
@@ -78,7 +80,7 @@ export interface SshdHandle extends TestServer {
 export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle> {
   // sshd must be started by absolute path (it re-executes itself for each connection).
   const sshdPath = toolPath('sshd');
-  const user = await ensureLoginUser();
+  const user = opts.loginUser ?? (await ensureLoginUser());
   // Privilege separation chroots into /run/sshd; the package creates it only via systemd.
   if (runningAsRoot()) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = makeTempDir('sshd', 0o755);
