@@ -126,6 +126,14 @@ export function resolveSshConfig(input: ResolveInput): ResolvedSshConfig {
   return finish(store, input, env);
 }
 
+/**
+ * GatewayPorts (ssh -g): a local listener given no bind address listens on every address,
+ * as if `*` had been written (ssh(1) -g, ssh_config(5) GatewayPorts).
+ */
+function everyAddress<T extends { bindAddress?: string }>(spec: T): T {
+  return spec.bindAddress === undefined ? { ...spec, bindAddress: '*' } : spec;
+}
+
 /** For Match host: a bad token is reported later, with its line, by the final expansion. */
 function safeHostName(store: SshOptionStore, typedHost: string): string {
   try {
@@ -178,6 +186,7 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
 
   const preferred = get<string>('PreferredAuthentications');
   const clearForwards = get<boolean>('ClearAllForwardings') === true;
+  const gatewayPorts = get<boolean>('GatewayPorts') ?? false;
   const result: ResolvedSshConfig = {
     originalHost: input.host,
     hostName,
@@ -208,9 +217,9 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
     preferredAuthentications: preferred === undefined ? [...IMPLEMENTED_AUTH]
       : preferred.toLowerCase().split(',').filter((m, i, all) => IMPLEMENTED_AUTH.includes(m) && all.indexOf(m) === i),
     forwardAgent: forwardAgentSetting === undefined ? false : forwardAgentSetting.value !== false,
-    localForwards: clearForwards ? [] : store.localForwards,
+    localForwards: clearForwards ? [] : gatewayPorts ? store.localForwards.map(everyAddress) : store.localForwards,
     remoteForwards: clearForwards ? [] : store.remoteForwards,
-    dynamicForwards: clearForwards ? [] : store.dynamicForwards,
+    dynamicForwards: clearForwards ? [] : gatewayPorts ? store.dynamicForwards.map(everyAddress) : store.dynamicForwards,
     exitOnForwardFailure: get<boolean>('ExitOnForwardFailure') ?? false,
     requestTTY: get<RequestTTY>('RequestTTY') ?? 'auto',
     sendEnv: store.sendEnv,
@@ -218,10 +227,14 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
     escapeChar: get<string>('EscapeChar') ?? '~',
     logLevel: get<string>('LogLevel') ?? 'INFO',
     addressFamily: get<AddressFamily>('AddressFamily') ?? 'any',
+    compression: get<boolean>('Compression') ?? false,
+    gatewayPorts,
     ignoredKeywords: store.ignoredKeywords,
   };
   if (forwardAgentSocket !== undefined) result.forwardAgentSocket = forwardAgentSocket;
   if (hostKeyAlias !== undefined) result.hostKeyAlias = hostKeyAlias;
+  const bindAddress = get<string>('BindAddress');
+  if (bindAddress !== undefined && bindAddress.toLowerCase() !== 'none') result.bindAddress = bindAddress;
   // `none` obtained first means no file, as OpenSSH's CLEAR_ON_NONE after first-wins.
   const revoked = store.get<string>('RevokedHostKeys');
   if (revoked !== undefined && revoked.value.toLowerCase() !== 'none') result.revokedHostKeys = path('RevokedHostKeys', revoked);
