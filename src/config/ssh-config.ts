@@ -126,14 +126,6 @@ export function resolveSshConfig(input: ResolveInput): ResolvedSshConfig {
   return finish(store, input, env);
 }
 
-/**
- * GatewayPorts (ssh -g): a local listener given no bind address listens on every address,
- * as if `*` had been written (ssh(1) -g, ssh_config(5) GatewayPorts).
- */
-function everyAddress<T extends { bindAddress?: string }>(spec: T): T {
-  return spec.bindAddress === undefined ? { ...spec, bindAddress: '*' } : spec;
-}
-
 /** For Match host: a bad token is reported later, with its line, by the final expansion. */
 function safeHostName(store: SshOptionStore, typedHost: string): string {
   try {
@@ -186,7 +178,6 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
 
   const preferred = get<string>('PreferredAuthentications');
   const clearForwards = get<boolean>('ClearAllForwardings') === true;
-  const gatewayPorts = get<boolean>('GatewayPorts') ?? false;
   const result: ResolvedSshConfig = {
     originalHost: input.host,
     hostName,
@@ -217,9 +208,9 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
     preferredAuthentications: preferred === undefined ? [...IMPLEMENTED_AUTH]
       : preferred.toLowerCase().split(',').filter((m, i, all) => IMPLEMENTED_AUTH.includes(m) && all.indexOf(m) === i),
     forwardAgent: forwardAgentSetting === undefined ? false : forwardAgentSetting.value !== false,
-    localForwards: clearForwards ? [] : gatewayPorts ? store.localForwards.map(everyAddress) : store.localForwards,
+    localForwards: clearForwards ? [] : store.localForwards,
     remoteForwards: clearForwards ? [] : store.remoteForwards,
-    dynamicForwards: clearForwards ? [] : gatewayPorts ? store.dynamicForwards.map(everyAddress) : store.dynamicForwards,
+    dynamicForwards: clearForwards ? [] : store.dynamicForwards,
     exitOnForwardFailure: get<boolean>('ExitOnForwardFailure') ?? false,
     requestTTY: get<RequestTTY>('RequestTTY') ?? 'auto',
     sendEnv: store.sendEnv,
@@ -228,7 +219,7 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
     logLevel: get<string>('LogLevel') ?? 'INFO',
     addressFamily: get<AddressFamily>('AddressFamily') ?? 'any',
     compression: get<boolean>('Compression') ?? false,
-    gatewayPorts,
+    gatewayPorts: get<boolean>('GatewayPorts') ?? false,
     ignoredKeywords: store.ignoredKeywords,
   };
   if (forwardAgentSocket !== undefined) result.forwardAgentSocket = forwardAgentSocket;

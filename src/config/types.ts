@@ -80,10 +80,7 @@ export interface ResolvedSshConfig {
   addressFamily: AddressFamily;
   /** Compression (-C): zlib offered first. */
   compression?: boolean;
-  /**
-   * GatewayPorts (-g): local and dynamic forwards without a bind address listen on every
-   * address (already applied to localForwards and dynamicForwards, as `*`).
-   */
+  /** GatewayPorts (-g): local and dynamic forwards without a bind address listen on every address. */
   gatewayPorts?: boolean;
   /** BindAddress (-b): the local address the TCP connection is made from. */
   bindAddress?: string;
