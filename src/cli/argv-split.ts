@@ -7,8 +7,12 @@
  * We only find the boundaries here; commander still parses and validates the options.
  */
 
-/** Short flags that take a value (the `p:` letters of ssh's getopt string we support). */
-const SHORT_WITH_VALUE = new Set(['p', 'l', 'i', 'F', 'o', 'J', 'L', 'R', 'D', 'e']);
+/** Short flags that take a value (the `p:` letters of ssh's getopt string). */
+const SHORT_WITH_VALUE = new Set([
+  'p', 'l', 'i', 'F', 'o', 'J', 'L', 'R', 'D', 'e',
+  // OpenSSH 9's other flags with a value, honoured or refused (cli/openssh-flags.ts).
+  'B', 'b', 'c', 'E', 'I', 'm', 'O', 'P', 'Q', 'S', 'W', 'w',
+]);
 
 /** stayssh's long options that take a value. */
 const LONG_WITH_VALUE = new Set([

@@ -7,7 +7,7 @@
  * - options, from the commander definition itself (program.ts), so none is ever missing;
  * - the destination: host names from `~/.ssh/config` (Host lines, without patterns) and
  *   `~/.ssh/known_hosts` (unhashed entries, `[host]:port` as host), with a `user@` kept;
- * - option values: files for -i -F --events, users for -l, hosts for -J, the keywords
+ * - option values: files for -i -F -E --events, users for -l, hosts for -J, the keywords
  *   stayssh acts on for -o, the choices of --mux and --completion;
  * - session names for --session and --kill, once a destination is on the line, by running
  *   `stayssh -o BatchMode=yes [-p -l -i -F -o -J -4 -6 from the line] --list --json HOST`
@@ -38,6 +38,7 @@ interface OptionSpec {
 const VALUE_KINDS: Record<string, ValueKind> = {
   '-i': 'file',
   '-F': 'file',
+  '-E': 'file',
   '--events': 'file',
   '-J': 'host',
   '-l': 'user',

@@ -22,6 +22,19 @@ export interface CliOptions {
   noCommand: boolean;
   quiet: boolean;
   verbose: number;
+  /** `-V`: print the version on stderr and exit, as ssh does. */
+  printVersion: boolean;
+  /** `-G`: print the resolved configuration and exit (print-config.ts). */
+  printConfig: boolean;
+  /** `-Q QUERY`: list the algorithms of a kind and exit (openssh-flags.ts). */
+  query: string | undefined;
+  /** `-E FILE`: warnings, notices and -v lines appended there instead of stderr. */
+  logFile: string | undefined;
+  /** `-n`: stdin from /dev/null. */
+  stdinNull: boolean;
+  /** `-c` / `-m`: cipher and MAC specs, as ssh(1) takes them (transport/algorithms.ts). */
+  cipherSpec: string | undefined;
+  macSpec: string | undefined;
   // stayssh's own options (docs/BEHAVIOUR.md §1); undefined means "not given on the command line".
   session: string | undefined;
   list: boolean;

@@ -5,6 +5,7 @@ import { parseDuration } from '../config/durations.js';
 import { parseOptionArg } from '../config/option-arg.js';
 import { splitArgv } from './argv-split.js';
 import { buildProgram } from './program.js';
+import { refuseUnsupportedFlags } from './openssh-flags.js';
 import type { CliOptions, MuxChoice } from './options.js';
 import type { CompletionShell } from './program.js';
 
@@ -37,6 +38,12 @@ function flagsAsConfig(raw: Raw): Array<[string, string]> {
   if (raw['A'] === true) pairs.push(['ForwardAgent', 'yes']);
   if (raw['a'] === true) pairs.push(['ForwardAgent', 'no']);
   if (raw['q'] === true) pairs.push(['LogLevel', 'QUIET']);
+  if (raw['C'] === true) pairs.push(['Compression', 'yes']);
+  if (raw['g'] === true) pairs.push(['GatewayPorts', 'yes']);
+  const bind = str(raw, 'b');
+  if (bind !== undefined) pairs.push(['BindAddress', bind]);
+  const tag = str(raw, 'P');
+  if (tag !== undefined) pairs.push(['Tag', tag]);
   // Command-line flags come before -o in OpenSSH only where the flag is processed first;
   // -o values still win over config files either way, which is what users observe.
   return pairs;
@@ -90,6 +97,8 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
     throw err;
   }
   const raw = program.opts() as Raw;
+  // -V wins over everything, as in ssh; a flag stayssh cannot honour ends the run next.
+  if (raw['V'] !== true) refuseUnsupportedFlags(raw);
   return {
     argv,
     destination: split.destination,
@@ -103,6 +112,13 @@ export function parseArgs(argv: readonly string[], version: string): CliOptions 
     noCommand: raw['N'] === true,
     quiet: raw['q'] === true,
     verbose: (raw['v'] as number | undefined) ?? 0,
+    printVersion: raw['V'] === true,
+    printConfig: raw['G'] === true,
+    query: str(raw, 'Q'),
+    logFile: str(raw, 'E'),
+    stdinNull: raw['n'] === true,
+    cipherSpec: str(raw, 'c'),
+    macSpec: str(raw, 'm'),
     session: str(raw, 'session'),
     list: raw['list'] === true,
     json: raw['json'] === true,

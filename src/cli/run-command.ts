@@ -1,4 +1,5 @@
 /** Non-interactive CLI modes: stream mode and `-N` forwards only, both on the one engine. */
+import { createReadStream } from 'node:fs';
 import type { ResolvedSshConfig } from '../config/types.js';
 import type { ForwardManager } from '../forward/manager.js';
 import { tunnelOnly } from '../engine/attachment.js';
@@ -30,7 +31,8 @@ export function runStreamCommand(cli: CliOptions, cfg: ResolvedSshConfig, connec
     name,
     command,
     env: requestedEnv(cfg, process.env),
-    stdin: process.stdin,
+    // -n: stdin from /dev/null, as ssh -n (an empty input: the command reads EOF at once).
+    stdin: cli.stdinNull ? createReadStream('/dev/null') : process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     liveness: livenessFrom(cfg),

@@ -8,7 +8,10 @@ import type { ResolvedSshConfig } from '../config/types.js';
 import { makeConnector } from '../transport/connector.js';
 import { makeHopResolver } from '../transport/jump.js';
 import { ForwardManager } from '../forward/manager.js';
-import { makeLogger } from './logger.js';
+import { algorithmList, DEFAULTS } from '../transport/algorithms.js';
+import { logFileSink, makeLogger } from './logger.js';
+import { queryLines } from './openssh-flags.js';
+import { configLines } from './print-config.js';
 import { parseArgs } from './parse-args.js';
 import { buildProgram } from './program.js';
 import type { CliOptions } from './options.js';
@@ -20,14 +23,32 @@ import { withStaysshConfig } from './stayssh-options.js';
 /** ssh's pty decision: -T never, -tt always, -t with a local tty, else only for a shell. */
 function wantsTerminal(cli: CliOptions, cfg: ResolvedSshConfig, warn: (t: string) => void): boolean {
   const hasCommand = cli.command.length > 0;
-  const stdinTty = process.stdin.isTTY === true;
+  // -n: stdin is /dev/null, never a terminal.
+  const stdinTty = !cli.stdinNull && process.stdin.isTTY === true;
   const request = cli.disableTty ? 'no' : cli.forceTty >= 2 ? 'force' : cli.forceTty === 1 ? 'yes' : cfg.requestTTY;
   if (request === 'yes' && !stdinTty) warn('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   return request === 'force' || (request === 'yes' && stdinTty) || (request === 'auto' && !hasCommand && stdinTty);
 }
 
+/** -c and -m: ssh2's lists for the spec given, or bad input (one line, 255). */
+function withAlgorithms(cfg: ResolvedSshConfig, cli: CliOptions): ResolvedSshConfig {
+  const result = { ...cfg };
+  if (cli.cipherSpec !== undefined) result.ciphers = algorithmList('cipher', cli.cipherSpec);
+  if (cli.macSpec !== undefined) result.macs = algorithmList('mac', cli.macSpec);
+  return result;
+}
+
 export async function run(argv: string[], version: string): Promise<number> {
   const given = parseArgs(argv, version);
+  // ssh -V: the version on stderr, whatever else the line says.
+  if (given.printVersion) {
+    process.stderr.write(`stayssh ${version}\n`);
+    return 0;
+  }
+  if (given.query !== undefined) {
+    process.stdout.write(queryLines(given.query).map((l) => `${l}\n`).join(''));
+    return 0;
+  }
   if (given.completion !== undefined) {
     const { completionScript } = await import('./completion.js');
     process.stdout.write(completionScript(given.completion, buildProgram(version)));
@@ -36,9 +57,14 @@ export async function run(argv: string[], version: string): Promise<number> {
   if (given.demo) return (await import('./run-demo.js')).runDemo(given);
   if (given.session !== undefined) validateSessionName(given.session);
   for (const name of given.kill ?? []) validateSessionName(name);
-  const cfg = resolveTarget(given);
+  const cfg = withAlgorithms(resolveTarget(given), given);
+  if (given.printConfig) {
+    process.stdout.write(configLines(cfg, { ciphers: DEFAULTS.cipher, macs: DEFAULTS.mac }).map((l) => `${l}\n`).join(''));
+    return 0;
+  }
   const cli = withStaysshConfig(given, cfg.originalHost);
-  const log = makeLogger(process.stderr, cli.quiet || cfg.logLevel.toUpperCase() === 'QUIET', cli.verbose);
+  const sink = cli.logFile !== undefined ? logFileSink(cli.logFile) : process.stderr;
+  const log = makeLogger(sink, cli.quiet || cfg.logLevel.toUpperCase() === 'QUIET', cli.verbose);
   for (const k of cfg.ignoredKeywords) log.debug(`ignoring unsupported option ${k}`);
   if (cli.forget) return forgetSecrets(cfg);
   const connector = makeConnector(cfg, {

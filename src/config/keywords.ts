@@ -14,16 +14,17 @@ const USED = [
   'KbdInteractiveAuthentication', 'PreferredAuthentications', 'ForwardAgent', 'LocalForward',
   'RemoteForward', 'DynamicForward', 'ClearAllForwardings', 'ExitOnForwardFailure', 'RequestTTY',
   'SendEnv', 'SetEnv', 'EscapeChar', 'LogLevel', 'AddressFamily', 'RevokedHostKeys',
+  'Compression', 'GatewayPorts', 'BindAddress',
 ] as const;
 
 /** Valid OpenSSH keywords stayssh accepts and ignores (named under -v). */
 const IGNORED = [
-  'AddKeysToAgent', 'BindAddress', 'BindInterface', 'CanonicalDomains', 'CanonicalizeFallbackLocal',
+  'AddKeysToAgent', 'BindInterface', 'CanonicalDomains', 'CanonicalizeFallbackLocal',
   'CanonicalizeHostname', 'CanonicalizeMaxDots', 'CanonicalizePermittedCNAMEs',
-  'CASignatureAlgorithms', 'ChannelTimeout', 'CheckHostIP', 'Ciphers', 'Compression',
+  'CASignatureAlgorithms', 'ChannelTimeout', 'CheckHostIP', 'Ciphers',
   'ConnectionAttempts', 'ControlMaster', 'ControlPath', 'ControlPersist',
   'EnableEscapeCommandline', 'EnableSSHKeysign', 'FingerprintHash', 'ForkAfterAuthentication',
-  'ForwardX11', 'ForwardX11Timeout', 'ForwardX11Trusted', 'GatewayPorts',
+  'ForwardX11', 'ForwardX11Timeout', 'ForwardX11Trusted',
   'GSSAPIAuthentication', 'GSSAPIDelegateCredentials', 'HostbasedAcceptedAlgorithms',
   'HostbasedAuthentication', 'HostKeyAlgorithms', 'IPQoS', 'KbdInteractiveDevices',
   'KexAlgorithms', 'KnownHostsCommand', 'LocalCommand', 'LogVerbose', 'MACs',

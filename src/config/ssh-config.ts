@@ -218,10 +218,14 @@ function finish(store: SshOptionStore, input: ResolveInput, env: Readonly<Record
     escapeChar: get<string>('EscapeChar') ?? '~',
     logLevel: get<string>('LogLevel') ?? 'INFO',
     addressFamily: get<AddressFamily>('AddressFamily') ?? 'any',
+    compression: get<boolean>('Compression') ?? false,
+    gatewayPorts: get<boolean>('GatewayPorts') ?? false,
     ignoredKeywords: store.ignoredKeywords,
   };
   if (forwardAgentSocket !== undefined) result.forwardAgentSocket = forwardAgentSocket;
   if (hostKeyAlias !== undefined) result.hostKeyAlias = hostKeyAlias;
+  const bindAddress = get<string>('BindAddress');
+  if (bindAddress !== undefined && bindAddress.toLowerCase() !== 'none') result.bindAddress = bindAddress;
   // `none` obtained first means no file, as OpenSSH's CLEAR_ON_NONE after first-wins.
   const revoked = store.get<string>('RevokedHostKeys');
   if (revoked !== undefined && revoked.value.toLowerCase() !== 'none') result.revokedHostKeys = path('RevokedHostKeys', revoked);

@@ -73,6 +73,10 @@ const FIRST_WINS: Readonly<Record<string, Parser>> = {
   AddressFamily: single((v, k) => parseChoice(k, v, { any: 'any', inet: 'inet', inet6: 'inet6' } as const)),
   // A path ('none': no file), checked against every host key (config/revoked-keys.ts).
   RevokedHostKeys: text,
+  // -C, -g, -b: compression offered, local forwards on every address, the address dialed from.
+  Compression: flag,
+  GatewayPorts: flag,
+  BindAddress: text,
   IgnoreUnknown: text,
   Tag: text,
 };

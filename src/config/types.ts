@@ -78,6 +78,16 @@ export interface ResolvedSshConfig {
   escapeChar: string;
   logLevel: string;
   addressFamily: AddressFamily;
+  /** Compression (-C): zlib offered first. */
+  compression?: boolean;
+  /** GatewayPorts (-g): local and dynamic forwards without a bind address listen on every address. */
+  gatewayPorts?: boolean;
+  /** BindAddress (-b): the local address the TCP connection is made from. */
+  bindAddress?: string;
+  /** -c: ssh2's cipher list, in order (transport/algorithms.ts); ssh2's default when absent. */
+  ciphers?: string[];
+  /** -m: ssh2's MAC list, in order; ssh2's default when absent. */
+  macs?: string[];
   /** Valid OpenSSH keywords seen that stayssh accepts but does not implement (for -v). */
   ignoredKeywords: string[];
 }

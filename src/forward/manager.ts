@@ -27,7 +27,7 @@ import { RemoteForward } from './remote.js';
 import { SocksForward } from './socks-server.js';
 
 export interface ForwardManagerOptions {
-  config: Pick<ResolvedSshConfig, 'localForwards' | 'remoteForwards' | 'dynamicForwards' | 'exitOnForwardFailure' | 'addressFamily'>;
+  config: Pick<ResolvedSshConfig, 'localForwards' | 'remoteForwards' | 'dynamicForwards' | 'exitOnForwardFailure' | 'addressFamily' | 'gatewayPorts'>;
   /** Problems worth a line on stderr (a refused forward, a failed target connect). */
   warn(text: string): void;
   /** Informational lines (an allocated -R port), as ssh prints them. */
@@ -53,8 +53,11 @@ export class ForwardManager implements LinkHooks {
   constructor(private readonly o: ForwardManagerOptions) {
     this.gate = new LinkGate(o.linkWaitMs);
     const warn = (t: string) => this.o.warn(t);
-    this.locals = o.config.localForwards.map((s) => new LocalForward(s, this.gate, this.registry, warn));
-    this.socks = o.config.dynamicForwards.map((s) => new SocksForward(s, this.gate, this.registry, warn));
+    // GatewayPorts (ssh -g): a listener given no bind address listens on every address, as `*`.
+    const bind = <T extends { bindAddress?: string }>(s: T): T =>
+      (o.config.gatewayPorts === true && s.bindAddress === undefined ? { ...s, bindAddress: '*' } : s);
+    this.locals = o.config.localForwards.map((s) => new LocalForward(bind(s), this.gate, this.registry, warn));
+    this.socks = o.config.dynamicForwards.map((s) => new SocksForward(bind(s), this.gate, this.registry, warn));
     this.remotes = o.config.remoteForwards.map((s) => new RemoteForward(s, this.registry, (t) => (o.notice ?? o.warn)(t)));
   }
 

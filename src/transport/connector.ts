@@ -10,6 +10,7 @@ import { agentSocketPath } from './agent.js';
 import { makeAuthHandler } from './auth.js';
 import type { Socket } from 'node:net';
 import { StaysshError } from '../errors.js';
+import { compressionList } from './algorithms.js';
 import { dial, type DialWatch } from './dial.js';
 import { ProvenKey } from './proven-key.js';
 import { dialChain, makeHopResolver, resolveJumpChain, type ChainEndpoint, type HopResolver } from './jump.js';
@@ -126,6 +127,11 @@ function makeEndpoint(cfg: ResolvedSshConfig, ctx: ConnectorContext, isTarget: b
           ? hostKeyAlgorithmsFor([keyTypeOf(gate.pinnedKey)])
           : hostKeyAlgorithmsFor(knownHostKeyTypes([...cfg.userKnownHostsFiles, ...cfg.globalKnownHostsFiles], keyHost, keyPort)),
         debug: ctx.debug,
+        ...(cfg.ciphers ? { ciphers: cfg.ciphers } : {}),
+        ...(cfg.macs ? { macs: cfg.macs } : {}),
+        ...(cfg.compression === true ? { compress: compressionList(true) } : {}),
+        // A hop after the first is reached through a channel: no local address of its own.
+        ...(cfg.bindAddress !== undefined && !sock ? { localAddress: cfg.bindAddress } : {}),
       }),
   };
 }

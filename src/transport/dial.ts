@@ -46,6 +46,12 @@ export interface DialOptions {
   watch?: DialWatch;
   /** The key the server accepted on an earlier link: signed at once this time (proven-key.ts). */
   provenKey?: ProvenKey;
+  /** -c, -m, -C: ssh2's cipher, hmac and compress lists; ssh2's defaults where absent. */
+  ciphers?: string[];
+  macs?: string[];
+  compress?: string[];
+  /** -b / BindAddress: the local address the TCP connection is made from. */
+  localAddress?: string;
 }
 
 /** What the caller of a dial may see of it in flight, and how it may call it off. */
@@ -74,7 +80,7 @@ function timeoutError(): Error {
 function tcpConnect(o: DialOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const family = o.addressFamily === 'inet' ? 4 : o.addressFamily === 'inet6' ? 6 : 0;
-    const sock = netConnect({ host: o.host, port: o.port, family, noDelay: true });
+    const sock = netConnect({ host: o.host, port: o.port, family, noDelay: true, ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
     o.watch?.signal?.addEventListener('abort', () => sock.destroy(cancelledError()), { once: true });
     const timer = setTimeout(() => {
       sock.destroy();
@@ -90,6 +96,15 @@ function tcpConnect(o: DialOptions): Promise<Socket> {
       reject(err);
     });
   });
+}
+
+function algorithmsOf(o: DialOptions): ConnectConfig['algorithms'] {
+  const algorithms: NonNullable<ConnectConfig['algorithms']> = {};
+  if (o.preferredHostKeyAlgorithms?.length) algorithms.serverHostKey = { prepend: o.preferredHostKeyAlgorithms } as never;
+  if (o.ciphers) algorithms.cipher = o.ciphers as never;
+  if (o.macs) algorithms.hmac = o.macs as never;
+  if (o.compress) algorithms.compress = o.compress as never;
+  return Object.keys(algorithms).length > 0 ? algorithms : undefined;
 }
 
 function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
@@ -148,7 +163,7 @@ function sshHandshake(o: DialOptions, sock: Socket): Promise<Connection> {
         });
       },
       authHandler: recordingHandler as unknown as AuthHandlerMiddleware,
-      algorithms: o.preferredHostKeyAlgorithms?.length ? { serverHostKey: { prepend: o.preferredHostKeyAlgorithms } } : undefined,
+      algorithms: algorithmsOf(o),
       agent: o.forwardAgentSocket,
       agentForward: o.forwardAgentSocket !== undefined,
       debug: o.debug,
