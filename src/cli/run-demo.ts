@@ -19,14 +19,28 @@ export async function runDemo(cli: CliOptions): Promise<number> {
   const name = cli.session ?? generateSessionName('demo');
   const demo = await prepareDemo(localUserName(), name);
   const release = tearDownOnSignals(demo.teardown);
-  process.stderr.write(`${demo.intro}\n\n`);
+  process.stderr.write(`${demo.intro}\n`);
   const connector = makeConnector(demo.cfg, { prompter: undefined, secrets: new SecretCache(), env: {}, warn: (t) => log.warn(t) });
   try {
-    return await runInteractive({ cli: { ...cli, session: name, destination: undefined }, cfg: demo.cfg, connector, log, command: undefined, resumable: false });
+    // The banner comes from the session's own shell (demo.ts), so that it stays on the
+    // session's screen. No "list them" line: the demo's server has no sessions but this one,
+    // and no command typed elsewhere could reach it (docs/BEHAVIOUR.md §1, `--demo`).
+    return await runInteractive({
+      cli: { ...cli, session: name, destination: undefined },
+      cfg: demo.cfg,
+      connector,
+      log,
+      command: demo.command,
+      resumable: false,
+      listCommand: null,
+      statusCause: demo.cause,
+    });
   } finally {
     demo.teardown();
     release();
-    process.stderr.write('stayssh demo: finished; the demo session and server are gone.\n');
+    // The one command named here must work as printed: the demo's session is gone, so
+    // there is nothing to resume, and `stayssh --session NAME` would start a new one.
+    process.stderr.write(`stayssh demo: finished; session ${name} and the demo's server are gone, nothing is left to resume. Again: stayssh --demo\n`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
 import type { Connector } from '../transport/connector.js';
 import { systemClock } from '../platform/clock.js';
-import { InteractiveSession } from '../session/interactive.js';
+import { InteractiveSession, type InteractiveOptions } from '../session/interactive.js';
 import type { LinkHooks } from '../transport/link-hooks.js';
 import { livenessFrom } from '../engine/liveness-settings.js';
 import { generateSessionName } from '../remote/session-names.js';
@@ -27,6 +27,10 @@ export interface InteractiveRun {
   linkHooks?: LinkHooks;
   /** `--demo` removes its session on the way out: no "resume with" line then. */
   resumable?: boolean;
+  /** Set by `--demo`: null prints no "list them" line (InteractiveOptions.listCommand). */
+  listCommand?: string | null;
+  /** Set by `--demo`: names its own cuts in the status line (InteractiveOptions.statusCause). */
+  statusCause?: InteractiveOptions['statusCause'];
 }
 
 export async function runInteractive(r: InteractiveRun): Promise<number> {
@@ -58,7 +62,8 @@ export async function runInteractive(r: InteractiveRun): Promise<number> {
     onEvent: (e) => sink.emit(e),
     watchNetwork: watchNetwork(r.connector),
     notice: (t) => log.info(t),
-    listCommand: listCommandLine(cli.argv),
+    listCommand: r.listCommand === undefined ? listCommandLine(cli.argv) : r.listCommand,
+    statusCause: r.statusCause,
   });
   // Killed politely (SIGTERM): like `~.`, the session stays and we say how to resume it,
   // and exit 255 as ssh does when killed. raw-mode.ts restores the terminal first and,

@@ -16,9 +16,10 @@ import { generateEd25519 } from './ed25519-key.js';
 import { resolveSshConfig } from '../config/ssh-config.js';
 import type { ResolvedSshConfig } from '../config/types.js';
 import { StaysshError } from '../errors.js';
+import { shQuote } from '../remote/quote.js';
 import { killCommand } from '../remote/shim.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
-import { BLACKHOLE_MS, CUT_INTERVAL_MS, startFlakyLink, type FlakyLink } from './flaky-link.js';
+import { BLACKHOLE_MS, CUT_INTERVAL_MS, startFlakyLink, type CutKind, type FlakyLink } from './flaky-link.js';
 import { endProcesses, sweepTargets } from './process-sweep.js';
 
 
@@ -26,6 +27,30 @@ import { endProcesses, sweepTargets } from './process-sweep.js';
 const LOCAL_CALL_TIMEOUT_MS = 5_000;
 /** Each local command of the teardown (the shim's kill, a tmux kill-server) gets this long, ms. */
 const TEARDOWN_CALL_TIMEOUT_MS = 2_000;
+/**
+ * A cut counts as the cause of an outage when it came after the outage's last contact,
+ * or at most this long before it (bytes already on their way when the link was cut), ms.
+ */
+const CUT_CAUSE_SLACK_MS = 250;
+
+/**
+ * What the session's shell prints first (docs/BEHAVIOUR.md §1, `--demo`): what is about
+ * to happen and how to leave, at most 6 lines of at most 79 columns. It is part of the
+ * session's screen, so tmux's redraw at each reattach keeps it in view (text printed by
+ * stayssh before the attach is cleared by it). No line may end in `$` or `#`, which the
+ * tests read as the shell's prompt.
+ */
+export function demoBanner(cutEveryMs: number): string[] {
+  const s = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+  return [
+    'stayssh demo: your shell, held in tmux behind an SSH server on 127.0.0.1.',
+    `Every ${s(cutEveryMs)} the demo cuts the link (a reset, then a ${s(BLACKHOLE_MS)} black hole, in turn).`,
+    'Keep typing (try: while sleep 1; do date; done): your shell survives each cut,',
+    'and the last row shows the outage while it lasts.',
+    'Leave: Enter then ~. to detach, or exit to end the session. Either way the',
+    'demo then ends and removes its session and server.',
+  ];
+}
 
 function sh(command: string): Promise<number> {
   return new Promise((resolve) => {
@@ -56,7 +81,15 @@ function tmuxSockets(dir: string): string[] {
 
 export interface DemoSetup {
   cfg: ResolvedSshConfig;
+  /** One line for stderr before the session starts (the session's screen then replaces it). */
   intro: string;
+  /** The session's command: prints the banner (demoBanner), then the user's login shell. */
+  command: string;
+  /**
+   * The status line's cause (InteractiveOptions.statusCause): the demo's last cut, when it
+   * came after the outage's last contact (`sinceContactMs` ago); else undefined.
+   */
+  cause(sinceContactMs: number): readonly [string, string] | undefined;
   /**
    * Ends the demo's session and its multiplexer server, closes the embedded server (its
    * `script` processes killed) and the link, ends whatever the session started that is
@@ -104,12 +137,15 @@ export async function prepareDemo(localUser: string, sessionName: string): Promi
   const keyPath = join(dir, 'id_ed25519');
   // STAYSSH_DEMO_CUT_MS shortens the cycle for the demo's own end-to-end test.
   const interval = Number(process.env['STAYSSH_DEMO_CUT_MS']) || CUT_INTERVAL_MS;
+  let lastCut: { kind: CutKind; at: number } | undefined;
+  const bannerPath = join(dir, 'banner');
   try {
+    writeFileSync(bannerPath, `${demoBanner(interval).join('\n')}\n`);
     writeFileSync(keyPath, client.private, { mode: 0o600 });
     server = await startEmbeddedServer({ user: localUser, password: null, authorizedKeys: [client.public], env: muxEnv });
-    // The status line tells what happens during each cut: printing more would scribble on
-    // the screen that tmux owns.
-    link = await startFlakyLink(server.port, () => undefined, interval);
+    // The status line tells what happens during each cut (cause() below): printing more
+    // would scribble on the screen that tmux owns.
+    link = await startFlakyLink(server.port, (kind) => (lastCut = { kind, at: Date.now() }), interval);
   } catch (err) {
     teardown();
     throw err;
@@ -138,11 +174,14 @@ export async function prepareDemo(localUser: string, sessionName: string): Promi
     localUser,
     localHostName: hostname(),
   });
-  const intro = [
-    `stayssh demo: an SSH server on 127.0.0.1:${server.port} logs you (${localUser}) into your own shell,`,
-    `held in tmux as on a remote host. The link is cut every ${interval / 1000}s: a reset, then a ${BLACKHOLE_MS / 1000}s black hole, in turn.`,
-    'Run something that prints (e.g. `top`, or `while sleep 1; do date; done`) and watch it survive.',
-    'Leave with Enter, then ~.   (the demo session is removed when you leave)',
-  ].join('\n');
-  return { cfg, intro, teardown };
+  const intro = `stayssh demo: logging you (${localUser}) in through an SSH server on 127.0.0.1:${server.port}...`;
+  // Run by the user's shell, whichever it is (the session wrapper's `$SHELL -c`): `cat`,
+  // `;` and `exec "$SHELL" -l` read the same in sh, bash, zsh, fish and csh.
+  const command = `cat ${shQuote(bannerPath)}; exec "$SHELL" -l`;
+  const cause = (sinceContactMs: number): readonly [string, string] | undefined => {
+    if (!lastCut || Date.now() - lastCut.at > sinceContactMs + CUT_CAUSE_SLACK_MS) return undefined;
+    const kind = lastCut.kind === 'reset' ? 'reset' : 'black hole';
+    return [`demo cut the link (${kind})`, `demo cut (${kind})`];
+  };
+  return { cfg, intro, command, cause, teardown };
 }

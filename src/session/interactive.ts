@@ -27,8 +27,15 @@ export interface InteractiveOptions extends Omit<EngineOptions, 'connector' | 'a
   /**
    * The command line that lists this host's sessions, as the user would type it (their
    * user@, -p, -i...: `stayssh --list HOST` alone could list another user's, or fail).
+   * null: there is no command that could list them (`--demo`), so no line is printed.
    */
-  listCommand?: string;
+  listCommand?: string | null;
+  /**
+   * What is known to have caused the outage whose last contact was `sinceContactMs` ago,
+   * long and short, for the status line (`--demo` names its own cuts); undefined when
+   * nothing is known. Must never name a cause that is not true.
+   */
+  statusCause?(sinceContactMs: number): readonly [string, string] | undefined;
 }
 
 export interface InteractiveResult {
@@ -80,6 +87,7 @@ export class InteractiveSession {
       nextAttemptInMs: s.nextAttemptInMs,
       lastError: s.lastReason || undefined,
       escapeChar: this.o.escapeChar,
+      cause: this.o.statusCause?.(s.sinceContactMs),
     };
   }
 }
@@ -155,7 +163,7 @@ class PtyAttachment implements Attachment {
         if (r.expired && first) {
           this.o.notice(`stayssh: ended ${r.expired.length} detached session(s) idle longer than SessionIdleExpiry: ${r.expired.join(' ')}`);
         }
-        if (r.others > 0 && first) {
+        if (r.others > 0 && first && this.o.listCommand !== null) {
           this.o.notice(`stayssh: ${r.others} other detached session(s) on this host: ${this.o.listCommand ?? `stayssh --list ${this.o.connector.config.originalHost}`}`);
         }
         link.attached();

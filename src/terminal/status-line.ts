@@ -36,6 +36,12 @@ export interface StatusState {
   lastError?: string;
   /** the escape character as typed (`~`, `^]`) or 'none' (no leave hint then). */
   escapeChar: string | number;
+  /**
+   * What is known to have caused this outage, long and short (`demo cut the link
+   * (reset)`, `demo cut (reset)`): `--demo` names its own cuts (docs/BEHAVIOUR.md §1,
+   * `--demo`). Shown first while it fits; the caller must only give one that is true.
+   */
+  cause?: readonly [string, string];
 }
 
 /** `12s`, `3m05s`, `1h02m`: compact and monotonic to read at a glance. */
@@ -65,10 +71,17 @@ export function formatStatus(state: StatusState, width: number): string {
   const next = doubt ? ['checking', 'checking'] : progress(state);
   const err = !doubt && state.lastError ? [`(${state.lastError})`] : undefined;
   const leave = e === undefined ? undefined : [`Enter ${e}. to leave`, `${e}. to leave`, `${e}.`];
+  const cause = state.cause;
 
-  // Each candidate: [prefix?, head, attempt?, next, err?, leave?] as indexes into the forms.
-  type Form = { prefix: boolean; h: number; a: number | null; n: number; err: boolean; l: number | null };
+  // Each candidate: [prefix?, cause?, head, attempt?, next, err?, leave?] as indexes into
+  // the forms. The cause goes before the attempt count and after the error; with no cause
+  // the first forms are the same as the ones after them.
+  type Form = { prefix: boolean; c?: number; h: number; a: number | null; n: number; err: boolean; l: number | null };
   const forms: Form[] = [
+    { prefix: true, c: 0, h: 0, a: 0, n: 0, err: true, l: 0 },
+    { prefix: true, c: 0, h: 0, a: 0, n: 0, err: false, l: 0 },
+    { prefix: true, c: 1, h: 0, a: 0, n: 0, err: false, l: 0 },
+    { prefix: true, c: 1, h: 0, a: 0, n: 0, err: false, l: 1 },
     { prefix: true, h: 0, a: 0, n: 0, err: true, l: 0 },
     { prefix: true, h: 0, a: 0, n: 0, err: false, l: 0 },
     { prefix: true, h: 0, a: 0, n: 0, err: false, l: 1 },
@@ -80,6 +93,7 @@ export function formatStatus(state: StatusState, width: number): string {
   let line = '';
   for (const f of forms) {
     const parts: string[] = [];
+    if (cause && f.c !== undefined) parts.push(pick(cause, f.c));
     parts.push(pick(head, f.h));
     if (attempt && f.a !== null) parts.push(pick(attempt, f.a));
     parts.push(pick(next, f.n));

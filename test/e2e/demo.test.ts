@@ -3,6 +3,9 @@
 // However the demo ends (issue 17, item 9: `~.`, the shell's exit, SIGTERM, SIGINT, the
 // terminal closing with the link up or down), no process, session, socket or temp file
 // of it is left.
+// The demo tells its story (issue 21): a banner that says what is about to happen and how
+// to leave stays on screen at the prompt and after reattaches, the status line names the
+// demo's cuts, and every command it prints works when run.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +15,8 @@ import { demand } from '../harness/requirements.js';
 import { makeTempDir, type TempDir } from '../harness/temp-dir.js';
 import { isolatedClientEnv } from '../harness/ssh-client.js';
 import { startTerminal, type Terminal } from '../harness/terminal.js';
-import { staysshCommandLine } from '../harness/stayssh-cli.js';
+import { printedCommandArgv, staysshCommandLine } from '../harness/stayssh-cli.js';
+import { demoBanner } from '../../src/demo/demo.js';
 import { pidsWithEnv, trySignal } from '../harness/process-tree.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -46,7 +50,7 @@ after(async () => {
  * TMUX_TMPDIR (where tmux would put a socket if the demo did not choose its own) and
  * XDG_STATE_HOME (the shim's session state), so that what it leaves can be listed.
  */
-async function startDemo(cutMs: number): Promise<DemoRun> {
+async function startDemo(cutMs: number, printed?: string): Promise<DemoRun> {
   demand('script'); // the demo's server gives its sessions a pty with util-linux script(1)
   const tmp: TempDir = makeTempDir('demo-test');
   const mark = randomBytes(8).toString('hex');
@@ -62,7 +66,9 @@ async function startDemo(cutMs: number): Promise<DemoRun> {
     ...filesUnder(tmuxDir).map((f) => `tmux socket ${f}`),
     ...filesUnder(stateDir).map((f) => `session state ${f}`),
   ];
-  const term = await startTerminal({ command: ['env', `${MARK}=${mark}`, ...staysshCommandLine(['--demo'])], env });
+  // `printed`: a command line the demo printed, run verbatim as the user would type it.
+  const stayssh = printed === undefined ? staysshCommandLine(['--demo']) : printedCommandArgv(printed);
+  const term = await startTerminal({ command: ['env', `${MARK}=${mark}`, ...stayssh], env });
   let closed = false;
   const run: DemoRun = {
     term,
@@ -80,6 +86,26 @@ async function startDemo(cutMs: number): Promise<DemoRun> {
   runs.push(run);
   await term.waitForText(/\$\s*$|#\s*$/m, { timeoutMs: 15_000 });
   return run;
+}
+
+/** The banner (docs/BEHAVIOUR.md §1, `--demo`) is on the visible screen, every line of it. */
+function assertBanner(screen: string, cutMs: number, when: string): void {
+  const lines = screen.split('\n');
+  for (const line of demoBanner(cutMs)) {
+    assert.ok(lines.includes(line), `banner line ${JSON.stringify(line)} not on screen ${when}; screen was:\n${screen}`);
+  }
+}
+
+/** The demo's status line naming its own cut, while the link is down. */
+const DEMO_CUT_STATUS = /demo cut (the link )?\((reset|black hole)\) · (link lost|no reply for) .*~\. to leave/;
+
+/**
+ * The command lines a finished demo printed (`stayssh -...` to the end of its line), in
+ * the whole transcript with wrapped lines joined.
+ */
+async function printedCommands(term: Terminal): Promise<string[]> {
+  const transcript = await term.screen({ scrollback: true, join: true });
+  return [...new Set([...transcript.matchAll(/\bstayssh +-[^\n]*/g)].map((m) => m[0].trim()))];
 }
 
 function commandOf(pid: number): string {
@@ -150,16 +176,21 @@ test('--demo: a shell that survives a reset (idle) and a black hole (busy), left
   // well under a second in six, which a loaded machine could not always reattach within.
   const run = await startDemo(CUT_MS);
   const term = run.term;
+  // The banner is on screen when the prompt comes up: printed by the session's shell, it
+  // is not cleared when tmux takes the screen (stayssh's own intro line was).
+  assertBanner(await term.screen(), CUT_MS, 'at the first prompt');
   // A shell idle at its prompt through the first cut (a reset) is still there after it:
   // the keys typed meanwhile run once the session is back (the demo's server once turned
-  // the reset into a Ctrl-D that ended the shell, and with it the demo).
-  await term.waitForText(/link lost .*~\. to leave/, { timeoutMs: 15_000 });
+  // the reset into a Ctrl-D that ended the shell, and with it the demo). The status line
+  // says that the demo cut the link.
+  await term.waitForText(DEMO_CUT_STATUS, { timeoutMs: 15_000 });
   await term.type('echo alive-$((6*7))');
   await term.press('Enter');
-  await term.waitForText('alive-42', { timeoutMs: 20_000 });
+  // Reattached and redrawn: the banner is still there, part of the session's screen.
+  assertBanner(await term.waitForText('alive-42', { timeoutMs: 20_000 }), CUT_MS, 'after the first cut and reattach');
   await startTicking(term);
   // First cut (a reset) then the black hole: the status line says so while it lasts.
-  await term.waitForText(/link lost .*~\. to leave/, { timeoutMs: 15_000 });
+  await term.waitForText(DEMO_CUT_STATUS, { timeoutMs: 15_000 });
   const during = await term.screen();
   const ticks = (s: string) => Math.max(0, ...[...s.matchAll(/tick-(\d+)/g)].map((m) => Number(m[1])));
   const frozen = ticks(during);
@@ -170,6 +201,22 @@ test('--demo: a shell that survives a reset (idle) and a black hole (busy), left
   await finished(term);
   assert.deepEqual(await term.waitForExit(), { code: 255, signal: null });
   await nothingLeft(run);
+  // The demo names its session at the end, and the one command it prints works: nothing
+  // is left to resume, so it prints no `--session` or `--list` line, which could not work
+  // (the hint `stayssh --list --demo ''` did not).
+  const transcript = await term.screen({ scrollback: true, join: true });
+  assert.match(transcript, /demo: finished; session demo-[a-z0-9]+ and the demo's server are gone/);
+  const printed = await printedCommands(term);
+  assert.deepEqual(printed, ['stayssh --demo'], `commands printed:\n${printed.join('\n')}`);
+  for (const line of printed) {
+    const again = await startDemo(NO_CUT_MS, line);
+    assertBanner(await again.term.screen(), NO_CUT_MS, `after running ${line}`);
+    await again.term.type('exit');
+    await again.term.press('Enter');
+    await finished(again.term);
+    assert.deepEqual(await again.term.waitForExit(), { code: 0, signal: null });
+    await nothingLeft(again);
+  }
 });
 
 test('--demo: the terminal closed while the link is down (SIGHUP) leaves nothing behind', async () => {

@@ -36,9 +36,22 @@ export function startStayssh(args: readonly string[], opts: Omit<RunOptions, 'ti
  * through /bin/sh, with `stayssh` meaning this checkout's.
  */
 export function runPrintedCommand(line: string, opts: RunOptions = {}): Promise<RunResult> {
-  const script = `stayssh() { "$STAYSSH_NODE" $STAYSSH_NODE_FLAGS "$STAYSSH_BIN" "$@"; }; ${line}`;
-  const env = { ...(opts.env ?? process.env), STAYSSH_NODE: process.execPath, STAYSSH_NODE_FLAGS: STAYSSH_NODE_FLAGS.join(' '), STAYSSH_BIN };
-  return run('/bin/sh', ['-c', script], { ...opts, env });
+  const env = { ...(opts.env ?? process.env), ...printedCommandEnv() };
+  return run('/bin/sh', ['-c', printedCommandScript(line)], { ...opts, env });
+}
+
+/** The same for a terminal pane: argv that runs `line` verbatim with `stayssh` meaning this checkout's. */
+export function printedCommandArgv(line: string): string[] {
+  const env = Object.entries(printedCommandEnv()).map(([k, v]) => `${k}=${v}`);
+  return ['env', ...env, '/bin/sh', '-c', printedCommandScript(line)];
+}
+
+function printedCommandScript(line: string): string {
+  return `stayssh() { "$STAYSSH_NODE" $STAYSSH_NODE_FLAGS "$STAYSSH_BIN" "$@"; }; ${line}`;
+}
+
+function printedCommandEnv(): Record<string, string> {
+  return { STAYSSH_NODE: process.execPath, STAYSSH_NODE_FLAGS: STAYSSH_NODE_FLAGS.join(' '), STAYSSH_BIN };
 }
 
 /** The shell command line that runs stayssh (for a terminal pane). */

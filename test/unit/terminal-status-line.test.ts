@@ -117,3 +117,18 @@ test('not a TTY: one plain line per phase change, no escape codes, no ticking', 
   assert.match(out[0]!, /^stayssh: no reply for 12s/);
   assert.match(out[2]!, /authenticating/);
 });
+
+test('a known cause (the demo names its cuts) comes first, shortened before the rest is', () => {
+  const cut = { ...reconnecting, cause: ['demo cut the link (black hole)', 'demo cut (black hole)'] as const };
+  assert.equal(
+    formatStatus(cut, 200),
+    'stayssh: demo cut the link (black hole) · link lost 12s ago · attempt 3 · next in 4s · (connection refused) · Enter ~. to leave',
+  );
+  assert.equal(formatStatus(cut, 110), 'stayssh: demo cut the link (black hole) · link lost 12s ago · attempt 3 · next in 4s · Enter ~. to leave');
+  assert.equal(formatStatus(cut, 99), 'stayssh: demo cut (black hole) · link lost 12s ago · attempt 3 · next in 4s · Enter ~. to leave');
+  // Narrower: the line it would be without a cause.
+  assert.equal(formatStatus(cut, 80), formatStatus(reconnecting, 80));
+  for (let w = 0; w <= 120; w++) assert.ok([...formatStatus(cut, w)].length <= w, `w=${w}`);
+  // No cause given: nothing of the kind is shown.
+  assert.doesNotMatch(formatStatus(reconnecting, 200), /demo/);
+});
