@@ -9,9 +9,8 @@
 //     `stty -F <that tty> cols C rows R` (the kernel then sends SIGWINCH); a resize that
 //     arrives in the first milliseconds, before the tty name is known, is applied late.
 //   - Signals reach `script` (pty) or the shell (no pty), not necessarily the command.
-//   - Terminal modes from the pty request are ignored (the pty starts with Linux defaults),
-//     except ECHO=0, which stayssh asks for so that its nonce line is not echoed: the
-//     pty's echo is turned off before anything typed reaches it (input waits meanwhile).
+//   - Terminal modes from the pty request are ignored (the pty starts with Linux defaults);
+//     ssh2's server drops the first mode of a request anyway (docs/LESSONS.md).
 import { FALLBACK_SIZE } from '../contracts/terminal-port.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,14 +19,6 @@ import type { PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
 
 /** A resize waits at most this long for stty, ms: it is a local fork, but never hang on it. */
 const STTY_TIMEOUT_MS = 5_000;
-
-/**
- * How often input held for an echo-off pty looks for the wrapper's tty file, ms: the
- * wrapper is one fork away (a few ms), and this delays the first keys by at most that.
- */
-const ECHO_OFF_POLL_MS = 5;
-/** Input is held for at most this long, ms; then it goes in, echo or not. */
-const ECHO_OFF_WAIT_MS = 5_000;
 
 export function trySignal(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -119,9 +110,8 @@ function startChild(
     const rows = o.size?.rows || FALLBACK_SIZE.rows;
     // Inside the new pty: size it, publish its name for window-change, then run the
     // command (or a login shell) the way sshd would: `$SHELL -c cmd`.
-    const echo = echoOff(o.pty) ? ' -echo' : '';
     const wrapper =
-      `stty cols ${cols} rows ${rows}${echo} 2>/dev/null; tty > "$STAYSSH_SSH2_TTYFILE"; ` +
+      `stty cols ${cols} rows ${rows} 2>/dev/null; tty > "$STAYSSH_SSH2_TTYFILE"; ` +
       'c=$STAYSSH_SSH2_CMD; unset STAYSSH_SSH2_CMD STAYSSH_SSH2_TTYFILE; ' +
       (command === null ? 'exec "$SHELL" -l' : 'exec "$SHELL" -c "$c"');
     argv = ['script', '-qfec', wrapper, '/dev/null'];
@@ -135,21 +125,7 @@ function startChild(
   channel.on('error', () => undefined);
   child.stdout?.pipe(channel, { end: false });
   child.stderr?.pipe(channel.stderr, { end: false });
-  // Echo off requested: input waits until the wrapper has set it (its tty file is written
-  // after the stty), or it would be echoed by the pty's default modes.
-  const held: Buffer[] | undefined = o.pty && echoOff(o.pty) ? [] : undefined;
-  const write = (data: Buffer) => (held ? held.push(data) : child.stdin?.write(data));
-  channel.on('data', write);
-  if (held) {
-    const since = Date.now();
-    const poll = setInterval(() => {
-      if (!ttyWritten(o.ctx.ttyFile) && Date.now() - since < ECHO_OFF_WAIT_MS && child.exitCode === null) return;
-      clearInterval(poll);
-      channel.removeListener('data', write);
-      for (const d of held.splice(0)) child.stdin?.write(d);
-      channel.on('data', (data: Buffer) => child.stdin?.write(data));
-    }, ECHO_OFF_POLL_MS);
-  }
+  channel.on('data', (data: Buffer) => child.stdin?.write(data));
   // The client's EOF ends a plain command's stdin. Not a pty's: util-linux `script` turns
   // the end of its stdin into the terminal's EOF character, which a shell at its prompt
   // reads as Ctrl-D and exits on, and ssh2 emits 'end' when a link is reset, so every
@@ -180,20 +156,6 @@ function startChild(
     });
   });
   return child;
-}
-
-/** The pty request asked for echo off (ssh2 leaves `modes` out when it cannot parse them). */
-function echoOff(pty: PseudoTtyInfo): boolean {
-  const modes = pty.modes as PseudoTtyInfo['modes'] | undefined;
-  return modes?.ECHO === 0;
-}
-
-function ttyWritten(ttyFile: string): boolean {
-  try {
-    return readFileSync(ttyFile, 'utf8').startsWith('/dev/');
-  } catch {
-    return false;
-  }
 }
 
 async function drained(channel: ServerChannel): Promise<void> {

@@ -51,11 +51,11 @@ report() {
   fi
 }
 
-# The nonce: 32 hex digits the client sends as the channel's first input, never in argv
-# or the environment (both readable by the user's other processes in /proc). The client
-# asks for the pty with echo off, so it is not echoed however early it arrives. Read raw
-# (dd, not read: see the go-ahead below). Anything else leaves it empty, and the client
-# then drops every later report.
+# The nonce: 32 hex digits the client sends with its go-ahead, never in argv or the
+# environment (both readable by the user's other processes in /proc). It arrives after
+# the `attached` report, when the terminal is already raw and without echo, so it is never
+# echoed. Read raw (dd, not read: see the go-ahead below). Anything else leaves it empty,
+# and the client then drops every later report.
 SHIM_NONCE=
 read_nonce() {
   SHIM_NONCE=$(dd bs=1 count=32 2>/dev/null)
@@ -65,8 +65,8 @@ read_nonce() {
   [ ${#SHIM_NONCE} = 32 ] || SHIM_NONCE=
 }
 
-# The terminal's modes for the session: those the attach started with, and echo on (the
-# client asked for the pty without it, for the nonce).
+# The terminal's modes for the session: those the attach started with, and echo on (a
+# client may ask for the pty without it).
 session_modes() {
   stty "$1" 2>/dev/null
   stty echo 2>/dev/null
@@ -315,8 +315,8 @@ attach() {
   attach_modes=$(stty -g)
   stty raw -echo
   report t=attached "name=$attach_name" "mux=$attach_mux" "created=$attach_created" "others=$attach_others" "expired_x=$(printf %s "$attach_expired" | to_hex)"
-  # The nonce arrived meanwhile (the client sends it as the channel opens), the go-ahead
-  # right behind it: reading both costs no extra round trip.
+  # The client answers the report with the nonce and the go-ahead, in one write: reading
+  # the nonce here costs no round trip of its own.
   read_nonce
   dd bs=1 count=1 >/dev/null 2>&1
   [ "$attach_mux$attach_created" = screen1 ] && session_modes "$attach_modes"

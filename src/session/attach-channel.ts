@@ -5,8 +5,8 @@
  * here so the user never sees them. After `attached` the shim waits for one byte from
  * us before it starts the multiplexer (see shim.sh for why).
  *
- * Every report after the first must carry this attach's nonce, sent as the channel's
- * first input, and all come in order (docs/BEHAVIOUR.md §7); other frames are dropped.
+ * Every report after the first must carry this attach's nonce, sent with the go-ahead,
+ * and all come in order (docs/BEHAVIOUR.md §7); other frames are dropped.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
@@ -24,12 +24,6 @@ const ATTACH_ACK = Buffer.from('\n');
 
 /** The nonce's size, bytes: 128 bits, sent as 32 hex digits (what the shim reads). */
 const NONCE_BYTES = 16;
-
-/**
- * The pty's modes: echo off, so that the nonce, which may reach the pty before the shim
- * runs, is never echoed back; the shim turns echo on again for the session.
- */
-const PTY_MODES = { ECHO: 0 } as const;
 
 export interface AttachRequest {
   name: string;
@@ -58,12 +52,13 @@ export interface AttachHandlers {
 
 export async function openAttach(conn: Connection, req: AttachRequest, on: AttachHandlers): Promise<ClientChannel> {
   const command = attachCommand({ name: req.name, mux: req.mux, create: req.create, command: req.command, env: req.env, expireIdleSeconds: req.expireIdleSeconds, view: req.view });
-  const pty = { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0, modes: PTY_MODES };
+  const pty = { term: req.term, cols: req.cols, rows: req.rows, width: 0, height: 0 };
   const channel = await execWithPty(conn, command, pty);
-  // As soon as the channel is ours, about when the shim's `attached` is on its way back:
-  // the shim reads it behind that report, with the go-ahead (shim.sh).
   const nonce = randomBytes(NONCE_BYTES).toString('hex');
-  sendKeys(channel, Buffer.from(nonce));
+  // The nonce goes with the go-ahead, in one write: by then the shim has put the terminal
+  // raw and without echo (it did before its report), so it is never echoed, whatever the
+  // server does with a pty request's modes (ssh2's own server drops the first of them).
+  const goAhead = Buffer.concat([Buffer.from(nonce), ATTACH_ACK]);
   const filter = new ReportFilter(nonce);
   const order = new AttachReportOrder();
   let status: number | undefined;
@@ -78,7 +73,7 @@ export async function openAttach(conn: Connection, req: AttachRequest, on: Attac
       // The shim holds the multiplexer back until this byte arrives: only then is the
       // report known to have left the pty, where tmux's start-up flush could have eaten it.
       // Sent before the handler runs, so keys kept from the outage follow it.
-      if (r.t === 'attached') sendKeys(channel, ATTACH_ACK);
+      if (r.t === 'attached') sendKeys(channel, goAhead);
       on.report(r);
     }
   });

@@ -206,6 +206,8 @@ test('--demo: a shell that survives a reset (idle) and a black hole (busy), left
   // (the hint `stayssh --list --demo ''` did not).
   const transcript = await term.screen({ scrollback: true, join: true });
   assert.match(transcript, /demo: finished; session demo-[a-z0-9]+ and the demo's server are gone/);
+  // No attach's nonce was ever echoed, on the screen or into the scrollback (BEHAVIOUR §7).
+  assert.doesNotMatch(transcript, /[0-9a-f]{32}/);
   const printed = await printedCommands(term);
   assert.deepEqual(printed, ['stayssh --demo'], `commands printed:\n${printed.join('\n')}`);
   for (const line of printed) {

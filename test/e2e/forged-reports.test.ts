@@ -44,6 +44,8 @@ describe('report frames written inside the session', () => {
       await term.type('echo still-$((2+2))');
       await term.press('Enter');
       await term.waitForText('still-4');
+      // The nonces of the attaches were never echoed: not on screen, not in the scrollback.
+      assert.doesNotMatch(await term.screen({ scrollback: true, join: true }), /[0-9a-f]{32}/);
       await term.type('exit 7');
       await term.press('Enter');
       assert.deepEqual(await term.waitForExit({ timeoutMs: 15_000 }), { code: 7, signal: null });

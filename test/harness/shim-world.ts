@@ -69,9 +69,8 @@ export class ShimWorld {
     const lineFile = join(this.root, 'out', `${id}.line`);
     writeFileSync(lineFile, line);
     writeFileSync(raw, '');
-    // The pane waits for one Enter so pipe-pane is in place before the first byte. Echo
-    // off first, as the client asks for its pty: the nonce line is typed unechoed.
-    const boot = `stty -echo; read _go; exec /bin/sh -c "$(cat '${lineFile}')"`;
+    // The pane waits for one Enter so pipe-pane is in place before the first byte.
+    const boot = `read _go; exec /bin/sh -c "$(cat '${lineFile}')"`;
     if (this.windows === 1) {
       // A keeper window holds the driver server up while terminals come and go.
       this.drv('new-session', '-d', '-s', 'drv', '-n', 'keep', '-x', '100', '-y', '30', 'cat', ';',
@@ -79,22 +78,8 @@ export class ShimWorld {
     }
     this.drv('new-window', '-d', '-t', 'drv:', '-n', id, boot);
     this.drv('pipe-pane', '-o', '-t', `drv:${id}`, `cat >> '${raw}'`);
-    this.waitForEchoOff(`drv:${id}`);
-    // Go, then the attach's nonce as its first input, as the client sends it.
-    const nonce = randomBytes(16).toString('hex');
-    this.drv('send-keys', '-t', `drv:${id}`, 'Enter', ';', 'send-keys', '-t', `drv:${id}`, '-l', nonce);
-    return new ShimTerminal(this, `drv:${id}`, raw, nonce);
-  }
-
-  /** Until the boot line's `stty -echo` has run in pane `target` (a few ms). */
-  private waitForEchoOff(target: string): void {
-    const tty = this.drv('display-message', '-p', '-t', target, '#{pane_tty}').trim();
-    const deadline = Date.now() + SHIM_EXEC_TIMEOUT_MS;
-    for (;;) {
-      const modes = spawnSync('stty', ['-F', tty, '-a'], { encoding: 'utf8' }).stdout ?? '';
-      if (/(^|\s)-echo(\s|$)/.test(modes)) return;
-      if (Date.now() > deadline) throw new Error(`the terminal ${target} never turned echo off: ${modes}`);
-    }
+    this.drv('send-keys', '-t', `drv:${id}`, 'Enter');
+    return new ShimTerminal(this, `drv:${id}`, raw, randomBytes(16).toString('hex'));
   }
 
   sessionDir(name: string): string {
@@ -123,7 +108,7 @@ export class ShimTerminal {
     private readonly world: ShimWorld,
     readonly target: string,
     private readonly rawFile: string,
-    /** The nonce typed as the attach's first input: its reports after the first carry it. */
+    /** The nonce typed with the go-ahead, as the client sends it: reports after the first carry it. */
     readonly nonce: string,
   ) {}
 
@@ -163,10 +148,10 @@ export class ShimTerminal {
 
   private acknowledged = false;
 
-  /** The client's go-ahead after `attached`: one byte (C-j), the terminal being raw by then. */
+  /** The client's answer to `attached`: the nonce and the go-ahead (C-j), the terminal being raw by then. */
   acknowledge(): void {
     this.acknowledged = true;
-    this.type('', 'C-j');
+    this.type(this.nonce, 'C-j');
   }
 
   screen(): string {

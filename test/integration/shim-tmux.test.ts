@@ -116,8 +116,8 @@ for (const interpreter of ['dash', 'bash']) {
       await t2.waitReport('attached');
       // tmux would flush the report away if started now: it waits for the client's answer.
       assert.equal(session('held')?.state, 'detached');
-      // The answer, and an interrupt kept from the outage in the same write.
-      t2.type('', 'C-j', 'C-c');
+      // The answer (nonce and go-ahead), and an interrupt kept from the outage in the same write.
+      t2.type(t2.nonce, 'C-j', 'C-c');
       // The shell in the session got the interrupt: its tty shows ^C and the shell a new
       // prompt. (Typing on before that prompt races the shell: a line read just before it
       // handles SIGINT is discarded, as at any terminal.)
